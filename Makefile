@@ -1,0 +1,45 @@
+# The two Quick start commands, and what they stand on. Everything installs into this folder:
+# a virtual environment in .venv and the front-end packages in node_modules.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+export FLASK_APP := wsgi
+
+.PHONY: run test lint assets install install-dev
+
+## make run: install everything, build the pages' assets, load the demo data and serve on 127.0.0.1:5000
+run: install assets
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+## make test: install what the tests need, then lint and run the whole suite
+test: install-dev assets lint
+	$(BIN)/python -m pytest
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+assets: app/static/build/app.css
+
+app/static/build/app.css: node_modules/.package-lock.json $(wildcard app/assets/*.scss)
+	npm run --silent build

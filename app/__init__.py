@@ -1,0 +1,108 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, request
+from flask_login import current_user
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import Config, config_from_env
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """Build the app: bind extensions, register blueprints, commands and error handlers."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config or config_from_env())
+    if app.config["PROXY_FIX_X_FOR"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"],
+                                x_proto=1, x_host=1)
+    app.jinja_loader = ChoiceLoader([
+        FileSystemLoader(app.root_path + "/templates"),
+        PrefixLoader({
+            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+        }),
+    ])
+
+    _init_extensions(app)
+
+    from app import errors, observability
+    from app.admin import bp as admin_bp
+    from app.admin.cli import users_cli
+    from app.auth import bp as auth_bp
+    from app.main import bp as main_bp
+    from app.main.cli import demo_command
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_command)
+    errors.register(app)
+    observability.register(app)
+
+    @app.context_processor
+    def _layout_context() -> dict[str, str]:
+        from flask_babel import get_locale
+
+        return {"html_lang": str(get_locale() or "en")}
+
+    return app
+
+
+def _select_locale() -> str | None:
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return request.accept_languages.best_match(languages)
+
+
+def _init_extensions(app: Flask) -> None:
+    from app.extensions import babel, csrf, db, limiter, login_manager, mail, migrate, wtforms_helpers
+
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _sqlite_pragmas(db.engine)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None  # the login page says why on its own
+    login_manager.session_protection = "basic"
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    mail.init_app(app)
+    wtforms_helpers.init_app(app)
+    limiter.init_app(app)
+
+    from app.models import User
+
+    @login_manager.user_loader
+    def load_user(session_token: str) -> User | None:
+        from sqlalchemy import select
+
+        user = db.session.scalar(select(User).where(User.session_token == session_token))
+        return user if user is not None and user.active else None
+
+
+def _sqlite_pragmas(engine) -> None:
+    """Foreign keys on, and transactions that SAVEPOINT works inside (pysqlite needs help)."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # let SQLAlchemy emit BEGIN itself
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN")

@@ -1,0 +1,57 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
+from wtforms import EmailField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length
+
+
+class SearchForm(FlaskForm):
+    """GET filters: no CSRF needed, nothing changes."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search"), widget=GovTextInput())
+    submit = SubmitField(_l("Search"), widget=GovSubmitInput())
+
+
+class CountryForm(FlaskForm):
+    code = StringField(_l("Country code"), widget=GovTextInput(),
+                       description=_l("Two letters, ISO 3166-1 alpha-2, for example KE"),
+                       validators=[DataRequired(_l("Enter the country code")), Length(2, 2)])
+    name = StringField(_l("Name"), widget=GovTextInput(),
+                       validators=[DataRequired(_l("Enter the country's name")), Length(max=200)])
+    time_zone = StringField(_l("Time zone"), widget=GovTextInput(),
+                            description=_l("For example Africa/Nairobi; campaign windows use it"),
+                            validators=[DataRequired(_l("Enter the time zone"))])
+    submit = SubmitField(_l("Save country"), widget=GovSubmitInput())
+
+
+class OrganisationForm(FlaskForm):
+    country = SelectField(_l("Country"), coerce=int, widget=GovSelect())
+    name = StringField(_l("Name"), widget=GovTextInput(),
+                       validators=[DataRequired(_l("Enter the organisation's name")),
+                                   Length(max=200)])
+    parent = SelectField(_l("Part of (optional)"), coerce=int, widget=GovSelect())
+    submit = SubmitField(_l("Save organisation"), widget=GovSubmitInput())
+
+
+class UserForm(FlaskForm):
+    email = EmailField(_l("Email address"), widget=GovTextInput(),
+                       validators=[DataRequired(_l("Enter an email address"))])
+    name = StringField(_l("Full name"), widget=GovTextInput(),
+                       validators=[DataRequired(_l("Enter the person's name")), Length(max=200)])
+    role = SelectField(_l("Role"), widget=GovSelect())
+    country = SelectField(_l("Country"), coerce=int, widget=GovSelect(),
+                          description=_l("For focal points and admins without an organisation"))
+    organisation = SelectField(_l("Organisation"), coerce=int, widget=GovSelect())
+    submit = SubmitField(_l("Create account and send invitation"), widget=GovSubmitInput())
+
+
+class ScopeForm(FlaskForm):
+    country = SelectField(_l("Country"), coerce=int, widget=GovSelect())
+    submit = SubmitField(_l("Grant access"), widget=GovSubmitInput())
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only its CSRF token is needed."""

@@ -1,0 +1,54 @@
+"""The e-mails that carry account links."""
+
+from __future__ import annotations
+
+from flask import current_app, url_for
+from flask_babel import gettext as _
+
+from app import mailer
+from app.extensions import db
+from app.models import TokenPurpose, User
+from app.services import accounts
+
+
+def _link(user: User, purpose: TokenPurpose, endpoint_kind: str) -> str:
+    hours = current_app.config["TOKEN_HOURS"][purpose.value]
+    raw = accounts.issue_token(db.session, user, purpose, hours)
+    db.session.commit()
+    path = url_for("auth.use_link", kind=endpoint_kind, token=raw)
+    return current_app.config["PUBLIC_URL"].rstrip("/") + path
+
+
+def send_reset_link(user: User) -> None:
+    url = _link(user, TokenPurpose.RESET, "reset")
+    hours = current_app.config["TOKEN_HOURS"]["reset"]
+    mailer.send(user.email, _("Reset your CapStack password"), _(
+        "Hello %(name)s,\n\nUse this link to set a new password. It works once, for %(hours)s hours:"
+        "\n\n%(url)s\n\nIf you did not ask for this, ignore this e-mail: your password stays as it is.",
+        name=user.name, hours=hours, url=url))
+
+
+def invitation_link(user: User) -> str:
+    """A new invitation link for ``user`` (an official asked to set a password and join)."""
+    return _link(user, TokenPurpose.INVITE, "activate")
+
+
+def send_invitation(user: User, inviter_name: str) -> str:
+    url = invitation_link(user)
+    days = current_app.config["TOKEN_HOURS"]["invite"] // 24
+    mailer.send(user.email, _("You are invited to CapStack"), _(
+        "Hello %(name)s,\n\n%(inviter)s has invited you to CapStack, where you can assess your "
+        "digital skills and find training that fits them.\n\nSet your password with this link "
+        "(it works once, for %(days)s days):\n\n%(url)s\n",
+        name=user.name, inviter=inviter_name, days=days, url=url))
+    return url
+
+
+def send_activation(user: User) -> str:
+    url = _link(user, TokenPurpose.ACTIVATE, "activate")
+    hours = current_app.config["TOKEN_HOURS"]["activate"]
+    mailer.send(user.email, _("Activate your CapStack account"), _(
+        "Hello %(name)s,\n\nAn account has been created for you on CapStack. Activate it by "
+        "choosing a password with this link (it works once, for %(hours)s hours):\n\n%(url)s\n",
+        name=user.name, hours=hours, url=url))
+    return url

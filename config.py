@@ -1,0 +1,120 @@
+"""Configuration classes. The only module that reads the environment for settings.
+
+Each class reads the environment when it is instantiated (by ``create_app``), never at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+class ConfigError(RuntimeError):
+    """A setting the chosen configuration needs is missing or wrong."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _normalise_database_url(url: str) -> str:
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants a driver, and we use psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    """Development defaults: the embedded SQLite file under instance/, mail written to the log."""
+
+    ENV_NAME = "development"
+    TESTING = False
+
+    def __init__(self) -> None:
+        self.SECRET_KEY = _env("SECRET_KEY", "dev-only-not-secret")  # ProductionConfig requires a real one
+        self.SQLALCHEMY_DATABASE_URI = _normalise_database_url(
+            _env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'capstack.sqlite'}")
+        )
+        self.REDIS_URL = _env("REDIS_URL")
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        self.LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10 per minute")
+        self.MAIL_SERVER = _env("MAIL_SERVER", "localhost")
+        self.MAIL_PORT = int(_env("MAIL_PORT", "25"))
+        self.MAIL_USERNAME = _env("MAIL_USERNAME")
+        self.MAIL_PASSWORD = _env("MAIL_PASSWORD")
+        self.MAIL_USE_TLS = _env("MAIL_USE_TLS", "false").lower() == "true"
+        self.MAIL_DEFAULT_SENDER = _env("MAIL_DEFAULT_SENDER", "CapStack <no-reply@capstack.local>")
+        # Without a mail server, messages are written to the log instead of being sent.
+        self.MAIL_SUPPRESS_SEND = _env("MAIL_SUPPRESS_SEND", "true").lower() == "true"
+        self.PUBLIC_URL = _env("PUBLIC_URL", "http://127.0.0.1:5000")
+        self.TOKEN_HOURS = {"activate": 72, "reset": 2, "invite": 24 * 14}
+        self.PROXY_FIX_X_FOR = int(_env("PROXY_FIX_X_FOR", "0"))
+        self.LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    BABEL_DEFAULT_LOCALE = "en"
+    LANGUAGES = ("en",)
+    WTF_CSRF_TIME_LIMIT = 3600 * 8
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    HSTS = False
+    PAGE_SIZE = 25
+
+
+class TestConfig(Config):
+    """The test suite: TEST_DATABASE_URL (or a throwaway SQLite file), no real mail, no CSRF exemption."""
+
+    __test__ = False  # a config, not a pytest test class
+
+    ENV_NAME = "test"
+    TESTING = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.SQLALCHEMY_DATABASE_URI = _normalise_database_url(
+            _env("TEST_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'test.sqlite'}")
+        )
+        self.SECRET_KEY = "test-secret"  # noqa: S105 - tests only
+        self.MAIL_SUPPRESS_SEND = True
+        self.RATELIMIT_STORAGE_URI = "memory://"
+        self.PUBLIC_URL = "http://localhost"
+
+
+class ProductionConfig(Config):
+    """Production: PostgreSQL and a real secret are required; cookies are Secure; HSTS is sent."""
+
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    HSTS = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not _env(name)]
+        if missing:
+            raise ConfigError(
+                "ProductionConfig needs these environment variables: " + ", ".join(missing)
+            )
+        self.MAIL_SUPPRESS_SEND = _env("MAIL_SUPPRESS_SEND", "false").lower() == "true"
+
+
+CONFIGS = {"development": Config, "test": TestConfig, "production": ProductionConfig}
+
+
+def config_from_env() -> Config:
+    """The configuration named by CAPSTACK_CONFIG (development, test or production)."""
+    name = _env("CAPSTACK_CONFIG", "development")
+    if name not in CONFIGS:
+        raise ConfigError(f"CAPSTACK_CONFIG must be one of {', '.join(CONFIGS)}, not {name!r}")
+    return CONFIGS[name]()
