@@ -17,6 +17,7 @@ def create_app(config: Config | None = None) -> Flask:
     """Build the app: bind extensions, register blueprints, commands and error handlers."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(config or config_from_env())
+    Path(app.instance_path).mkdir(exist_ok=True)  # where the embedded SQLite file lives
     if app.config["PROXY_FIX_X_FOR"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"],
                                 x_proto=1, x_host=1)
