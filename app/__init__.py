@@ -34,15 +34,19 @@ def create_app(config: Config | None = None) -> Flask:
     from app import errors, observability
     from app.admin import bp as admin_bp
     from app.admin.cli import users_cli
+    from app.assess import bp as assess_bp
     from app.auth import bp as auth_bp
+    from app.campaigns import bp as campaigns_bp
+    from app.campaigns.cli import campaigns_cli
+    from app.content.cli import content_cli, frameworks_cli
+    from app.jobs import jobs_cli
     from app.main import bp as main_bp
     from app.main.cli import demo_command
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(admin_bp)
-    app.cli.add_command(users_cli)
-    app.cli.add_command(demo_command)
+    for blueprint in (main_bp, auth_bp, admin_bp, campaigns_bp, assess_bp):
+        app.register_blueprint(blueprint)
+    for command in (users_cli, demo_command, content_cli, frameworks_cli, campaigns_cli, jobs_cli):
+        app.cli.add_command(command)
     errors.register(app)
     observability.register(app)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
@@ -35,8 +36,7 @@ def _reset_schema() -> None:
         database = engine.url.database
         if database and database != ":memory:":
             for suffix in ("", "-wal", "-shm"):
-                path = INSTANCE_DIR / (database.rsplit("/", 1)[-1] + suffix)
-                path.unlink(missing_ok=True)
+                Path(database + suffix).unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="session")

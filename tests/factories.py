@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
 from app.extensions import db
-from app.models import Country, FocalPointScope, Organisation, Role, User
+from app.models import (
+    Area,
+    Campaign,
+    Competency,
+    Country,
+    FocalPointScope,
+    Framework,
+    Instrument,
+    InstrumentKind,
+    InstrumentSection,
+    Invitation,
+    Item,
+    ItemKind,
+    LevelDescriptor,
+    Organisation,
+    ProficiencyLevel,
+    Role,
+    RoleProfile,
+    RoleTarget,
+    User,
+)
 from app.models.base import utcnow
 from app.services.passwords import hash_password
 
@@ -66,3 +88,129 @@ class FocalPointFactory(UserFactory):
     def scope(self, create, extracted, **kwargs):
         self.scopes.append(FocalPointScope(country=self.country))
         db.session.flush()
+
+
+# Frameworks, instruments, campaigns ----------------------------------------------------------------
+
+SCALE = ((0, "None"), (1, "Awareness"), (2, "Working"), (3, "Practitioner"), (4, "Expert"))
+
+
+class FrameworkFactory(_Base):
+    class Meta:
+        model = Framework
+
+    code = factory.Sequence(lambda n: f"fw{n}")
+    name = factory.Sequence(lambda n: f"Framework {n}")
+    version = "1.0"
+
+    @factory.post_generation
+    def scale(self, create, extracted, **kwargs):
+        for level, name in SCALE:
+            self.levels.append(ProficiencyLevel(level=level, name=name, description=f"{name} level"))
+
+
+class AreaFactory(_Base):
+    class Meta:
+        model = Area
+
+    framework = factory.SubFactory(FrameworkFactory)
+    code = factory.Sequence(lambda n: f"AREA{n}")
+    name = factory.Sequence(lambda n: f"Area {n}")
+    position = factory.Sequence(int)
+
+
+class CompetencyFactory(_Base):
+    class Meta:
+        model = Competency
+
+    area = factory.SubFactory(AreaFactory)
+    framework = factory.SelfAttribute("area.framework")
+    code = factory.Sequence(lambda n: f"COMP.{n}")
+    name = factory.Sequence(lambda n: f"Competency {n}")
+    position = factory.Sequence(int)
+
+    @factory.post_generation
+    def levels(self, create, extracted, **kwargs):
+        for level, name in SCALE:
+            self.descriptors.append(LevelDescriptor(level=level, text=f"{self.name} at {name}"))
+
+
+class RoleProfileFactory(_Base):
+    class Meta:
+        model = RoleProfile
+
+    code = factory.Sequence(lambda n: f"role-{n}")
+    name = factory.Sequence(lambda n: f"Role {n}")
+    framework = factory.SubFactory(FrameworkFactory)
+
+    @factory.post_generation
+    def targets(self, create, extracted, **kwargs):
+        """targets={competency: level, ...}"""
+        for competency, level in (extracted or {}).items():
+            self.targets.append(RoleTarget(competency=competency, level=level))
+
+
+def make_framework(competencies: int = 2, areas: int = 1) -> Framework:
+    """A framework with the 0-4 scale and ``competencies`` competencies in each of ``areas`` areas."""
+    framework = FrameworkFactory()
+    for _ in range(areas):
+        area = AreaFactory(framework=framework)
+        for _ in range(competencies):
+            CompetencyFactory(area=area, framework=framework)
+    db.session.flush()
+    return framework
+
+
+def make_instrument(framework: Framework, *, knowledge_levels=(1, 3), code: str | None = None,
+                    version: int = 1) -> Instrument:
+    """An individual instrument: a context section, then per area a section with, for each competency,
+    a self-rating item and a knowledge item at each of ``knowledge_levels`` (key "a" is right)."""
+    instrument = Instrument(code=code or f"inst-{framework.code}", version=version, name="Needs assessment",
+                            kind=InstrumentKind.INDIVIDUAL, framework=framework, content_hash="x" * 64)
+    db.session.add(instrument)
+    position = 0
+    context = InstrumentSection(code="context", title="About you", position=0)
+    instrument.sections.append(context)
+    instrument.items.append(Item(
+        section=context, code="ctx-languages", kind=ItemKind.CONTEXT, prompt="Languages?",
+        input="multiple", position=position,
+        options=[{"value": "en", "label": "English"}, {"value": "fr", "label": "French"}]))
+    for s, area in enumerate(framework.areas, start=1):
+        section = InstrumentSection(code=area.code.lower(), title=area.name, position=s)
+        instrument.sections.append(section)
+        for competency in area.competencies:
+            position += 1
+            instrument.items.append(Item(
+                section=section, code=f"{competency.code}-self", kind=ItemKind.SELF_RATING,
+                prompt=f"Which fits your {competency.name}?", competency=competency, position=position))
+            for level in knowledge_levels:
+                position += 1
+                instrument.items.append(Item(
+                    section=section, code=f"{competency.code}-k{level}", kind=ItemKind.KNOWLEDGE,
+                    prompt=f"Question at level {level}", competency=competency, level=level, key="a",
+                    explanation="Because a is right.", position=position,
+                    options=[{"value": v, "label": f"Option {v}"} for v in "abcd"]))
+    db.session.flush()
+    return instrument
+
+
+class CampaignFactory(_Base):
+    class Meta:
+        model = Campaign
+
+    country = factory.SubFactory(CountryFactory)
+    name = factory.Sequence(lambda n: f"Campaign {n}")
+    instrument = factory.LazyFunction(lambda: make_instrument(make_framework()))
+    cycle_label = "baseline"
+    opens_at = factory.LazyFunction(lambda: utcnow() - timedelta(days=1))
+    closes_at = factory.LazyFunction(lambda: utcnow() + timedelta(days=30))
+
+
+class InvitationFactory(_Base):
+    class Meta:
+        model = Invitation
+
+    campaign = factory.SubFactory(CampaignFactory)
+    organisation = factory.SubFactory(OrganisationFactory,
+                                      country=factory.SelfAttribute("..campaign.country"))
+    user = factory.SubFactory(UserFactory, organisation=factory.SelfAttribute("..organisation"))

@@ -1,18 +1,27 @@
 """Typed SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
 
+from app.models.attempts import Answer, Attempt, AttemptStatus, CompetencyResult, OrganisationAssessment
 from app.models.audit import AuditEvent
 from app.models.base import Base
+from app.models.campaigns import Campaign, CampaignOrganisation, Invitation, InviteFile
+from app.models.frameworks import (
+    Area,
+    Competency,
+    Framework,
+    LevelDescriptor,
+    ProficiencyLevel,
+    RoleProfile,
+    RoleTarget,
+)
+from app.models.instruments import Instrument, InstrumentKind, InstrumentSection, Item, ItemKind
+from app.models.jobs import Job
 from app.models.people import Country, FocalPointScope, Organisation, Role, User
 from app.models.tokens import AccountToken, TokenPurpose
 
 __all__ = [
-    "AccountToken",
-    "AuditEvent",
-    "Base",
-    "Country",
-    "FocalPointScope",
-    "Organisation",
-    "Role",
-    "TokenPurpose",
-    "User",
+    "AccountToken", "Answer", "Area", "Attempt", "AttemptStatus", "AuditEvent", "Base", "Campaign",
+    "CampaignOrganisation", "Competency", "CompetencyResult", "Country", "FocalPointScope",
+    "Framework", "Instrument", "InstrumentKind", "InstrumentSection", "Invitation", "InviteFile",
+    "Item", "ItemKind", "Job", "LevelDescriptor", "Organisation", "OrganisationAssessment",
+    "ProficiencyLevel", "Role", "RoleProfile", "RoleTarget", "TokenPurpose", "User",
 ]

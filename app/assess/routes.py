@@ -1,0 +1,3 @@
+"""Taking an assessment (officials). Being written."""
+
+from app.assess import bp  # noqa: F401

@@ -1,0 +1,1 @@
+"""Reads assessments/ and courses/ (YAML) into validated objects; validates and syncs them."""

@@ -1,0 +1,111 @@
+"""Background jobs: on RQ when REDIS_URL is set, otherwise inline, in the request that asked.
+
+A job is a row in ``jobs`` (kind, params, progress) plus a handler registered under its kind.
+Handlers take the Job and a ``progress(done, total)`` callback and run inside an app context.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from app.extensions import db
+from app.models import Job
+from app.models.base import utcnow
+
+log = logging.getLogger("capstack.jobs")
+Handler = Callable[[Job, Callable[[int, int], None]], str | None]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handler(kind: str) -> Callable[[Handler], Handler]:
+    """Register the function that runs jobs of ``kind``."""
+
+    def register(function: Handler) -> Handler:
+        HANDLERS[kind] = function
+        return function
+
+    return register
+
+
+def enqueue(kind: str, params: dict, *, country_id: int | None = None,
+            created_by_id: int | None = None) -> Job:
+    """Record a job and start it: on the RQ queue when Redis is configured, else right now."""
+    if kind not in HANDLERS:
+        raise KeyError(f"no handler for job kind {kind!r}")
+    job = Job(kind=kind, params=params, country_id=country_id, created_by_id=created_by_id)
+    db.session.add(job)
+    db.session.commit()
+    redis_url = current_app.config.get("REDIS_URL")
+    if redis_url:
+        from redis import Redis
+        from rq import Queue
+
+        Queue("capstack", connection=Redis.from_url(redis_url)).enqueue(
+            "app.jobs.run_in_worker", job.id, job_timeout=3600
+        )
+    else:
+        run(job.id)
+    return job
+
+
+def run(job_id: int) -> None:
+    """Run one job in the current app context, recording progress and the outcome."""
+    job = db.session.get(Job, job_id)
+    if job is None or job.status in ("done", "running"):
+        return
+    job.status = "running"
+    db.session.commit()
+
+    def progress(done: int, total: int) -> None:
+        job.done, job.total = done, total
+        db.session.commit()
+
+    try:
+        message = HANDLERS[job.kind](job, progress)
+    except Exception as exc:  # a job's failure is recorded, never lost
+        db.session.rollback()
+        log.exception("job %s (%s) failed", job.id, job.kind)
+        job = db.session.get(Job, job_id)
+        job.status, job.message = "failed", f"{type(exc).__name__}: {exc}"
+    else:
+        job.status, job.message = "done", message or ""
+    job.finished_at = utcnow()
+    db.session.commit()
+
+
+_worker_app: Flask | None = None
+
+
+def run_in_worker(job_id: int) -> None:
+    """Entry point for the RQ worker process: build the app once, then run the job."""
+    global _worker_app
+    if _worker_app is None:
+        from app import create_app
+
+        _worker_app = create_app()
+    with _worker_app.app_context():
+        run(job_id)
+
+
+@click.group("jobs", help="Background jobs.")
+def jobs_cli() -> None:
+    pass
+
+
+@jobs_cli.command("worker")
+@with_appcontext
+def worker() -> None:
+    """Run an RQ worker for the capstack queue (needs REDIS_URL)."""
+    redis_url = current_app.config.get("REDIS_URL")
+    if not redis_url:
+        raise click.ClickException("REDIS_URL is not set: without Redis, jobs run inline")
+    from redis import Redis
+    from rq import Queue, Worker
+
+    connection = Redis.from_url(redis_url)
+    Worker([Queue("capstack", connection=connection)], connection=connection).work()
