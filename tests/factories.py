@@ -13,6 +13,7 @@ from app.models import (
     Campaign,
     Competency,
     Country,
+    CoursePath,
     FocalPointScope,
     Framework,
     Instrument,
@@ -23,7 +24,11 @@ from app.models import (
     ItemKind,
     LevelDescriptor,
     Organisation,
+    PathStep,
+    PathVersion,
     ProficiencyLevel,
+    Resource,
+    ResourceCompetency,
     Role,
     RoleProfile,
     RoleTarget,
@@ -214,3 +219,46 @@ class InvitationFactory(_Base):
     organisation = factory.SubFactory(OrganisationFactory,
                                       country=factory.SelfAttribute("..campaign.country"))
     user = factory.SubFactory(UserFactory, organisation=factory.SelfAttribute("..organisation"))
+
+
+# Catalogue and course paths -----------------------------------------------------------------------
+
+
+class ResourceFactory(_Base):
+    """A published resource. teaches={competency: (from, to), ...}"""
+
+    class Meta:
+        model = Resource
+
+    code = factory.Sequence(lambda n: f"resource-{n}")
+    title = factory.Sequence(lambda n: f"Resource {n}")
+    provider = "Open University"
+    url = factory.Sequence(lambda n: f"https://learn.example.org/course/{n}")
+    normalised_url = factory.LazyAttribute(lambda o: o.url.removeprefix("https://"))
+    licence = "CC-BY-4.0"
+    languages = factory.LazyFunction(lambda: ["en"])
+    format = "course"
+    hours = 4.0
+    reviewed_on = factory.LazyFunction(lambda: utcnow().date())
+    reviewed_by = "CapStack curators"
+
+    @factory.post_generation
+    def teaches(self, create, extracted, **kwargs):
+        for competency, (level_from, level_to) in (extracted or {}).items():
+            self.teaches.append(ResourceCompetency(competency=competency, level_from=level_from,
+                                                   level_to=level_to))
+        db.session.flush()
+
+
+def make_path(resources, *, code: str | None = None, roles=(), status: str = "published",
+              version: int = 1, path: CoursePath | None = None) -> PathVersion:
+    """A path version whose steps are ``resources`` in order."""
+    path = path or CoursePath(code=code or f"path-{resources[0].code}")
+    path_version = PathVersion(path=path, version=version, status=status, title=f"Path {path.code}",
+                               published_at=utcnow() if status == "published" else None)
+    path_version.role_profiles.extend(roles)
+    for position, resource in enumerate(resources):
+        path_version.steps.append(PathStep(position=position, resource=resource))
+    db.session.add(path_version)
+    db.session.flush()
+    return path_version

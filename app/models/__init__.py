@@ -4,6 +4,16 @@ from app.models.attempts import Answer, Attempt, AttemptStatus, CompetencyResult
 from app.models.audit import AuditEvent
 from app.models.base import Base
 from app.models.campaigns import Campaign, CampaignOrganisation, Invitation, InviteFile
+from app.models.catalogue import (
+    CoursePath,
+    PathStep,
+    PathVersion,
+    PathVersionCompetency,
+    PathVersionRole,
+    Resource,
+    ResourceCompetency,
+    Suggestion,
+)
 from app.models.frameworks import (
     Area,
     Competency,
@@ -15,10 +25,14 @@ from app.models.frameworks import (
 )
 from app.models.instruments import Instrument, InstrumentKind, InstrumentSection, Item, ItemKind
 from app.models.jobs import Job
+from app.models.learning import Enrolment, Feedback, LearningPlan, PlanItem, Progress
 from app.models.people import Country, FocalPointScope, Organisation, Role, User
 from app.models.tokens import AccountToken, TokenPurpose
 
 __all__ = [
+    "CoursePath", "Enrolment", "Feedback", "LearningPlan", "PathStep", "PathVersion",
+    "PathVersionCompetency", "PathVersionRole", "PlanItem", "Progress", "Resource",
+    "ResourceCompetency", "Suggestion",
     "AccountToken", "Answer", "Area", "Attempt", "AttemptStatus", "AuditEvent", "Base", "Campaign",
     "CampaignOrganisation", "Competency", "CompetencyResult", "Country", "FocalPointScope",
     "Framework", "Instrument", "InstrumentKind", "InstrumentSection", "Invitation", "InviteFile",
