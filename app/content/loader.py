@@ -1,0 +1,389 @@
+"""Read a content directory (assessments/) into validated objects, collecting every error.
+
+Layout: frameworks/<code>.yaml, roles/<code>.yaml, instruments/<code>.yaml (see assessments/README.md).
+Every problem is reported as (file, field, reason), e.g.
+``frameworks/dgcf.yaml: areas[2].competencies[0].levels.3: no descriptor for level 3 (Practitioner)``;
+loading never stops at the first one.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+import yaml
+from pydantic import ValidationError
+
+from app.content.schemas import (
+    ITEM_KINDS,
+    KINDS,
+    ContextItem,
+    FrameworkModel,
+    InstrumentModel,
+    KnowledgeItem,
+    MaturityItem,
+    RoleProfileModel,
+    SelfRatingItem,
+)
+
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "assessments"
+_DICT_FIELDS = {"levels", "targets"}  # their keys are shown as .key, list indexes as [i]
+
+
+class ContentError(NamedTuple):
+    file: str  # relative to the content directory, e.g. frameworks/dgcf.yaml
+    field: str  # e.g. areas[2].competencies[0].levels.3, or line 12 for YAML syntax
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.field}: {self.reason}" if self.field else f"{self.file}: {self.reason}"
+
+
+@dataclass
+class Content:
+    """Validated content, each object with the file it came from."""
+
+    frameworks: list[FrameworkModel] = field(default_factory=list)
+    roles: list[RoleProfileModel] = field(default_factory=list)
+    instruments: list[InstrumentModel] = field(default_factory=list)
+    files: dict[tuple[str, str], str] = field(default_factory=dict)  # (kind, code) -> file
+
+    def summary(self) -> str:
+        return (f"{len(self.frameworks)} frameworks, {len(self.roles)} role profiles, "
+                f"{len(self.instruments)} instruments")
+
+
+@dataclass
+class LoadResult:
+    content: Content
+    errors: list[ContentError]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+# YAML ---------------------------------------------------------------------------------------------
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe YAML that refuses a key given twice in one mapping (PyYAML keeps the last one silently)."""
+
+
+def _construct_mapping(loader, node, deep=False):
+    seen: dict = {}
+    for key_node, _value_node in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                "while reading a mapping", node.start_mark,
+                f"found the key {key!r} twice (first on line {seen[key] + 1})", key_node.start_mark)
+        seen[key] = key_node.start_mark.line
+    return loader.construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def read_yaml(path: Path):
+    """Parse one YAML file. Raises yaml.YAMLError (with a mark) or UnicodeDecodeError."""
+    with path.open("rb") as handle:
+        return yaml.load(handle, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+
+
+def _yaml_error(exc: yaml.YAMLError) -> tuple[str, str]:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    problem = getattr(exc, "problem", None) or str(exc)
+    if problem.startswith("found the key"):
+        return where, problem
+    context = getattr(exc, "context", None)
+    return where, f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
+
+
+# Error formatting ---------------------------------------------------------------------------------
+
+
+def field_path(loc: Iterable[str | int]) -> str:
+    """('areas', 2, 'competencies', 0, 'levels', 3) -> 'areas[2].competencies[0].levels.3'."""
+    text = ""
+    parts = list(loc)
+    for position, part in enumerate(parts):
+        previous = parts[position - 1] if position else None
+        if previous in _DICT_FIELDS:
+            text += f".{part}"
+        elif part == "[key]":
+            text += " (key)"
+        elif isinstance(part, int):
+            text += f"[{part}]"
+        elif (isinstance(previous, int) and position >= 2 and parts[position - 2] == "items"
+              and part in ITEM_KINDS):
+            continue  # pydantic names the item kind it tried; the path stays the file's own
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def _pydantic_reason(error: dict) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "union_tag_invalid":
+        return f"kind must be one of: {', '.join(ITEM_KINDS)}"
+    if kind == "union_tag_not_found":
+        return "kind is missing"
+    if kind == "string_pattern_mismatch":
+        return f"{error['msg']} (letters, digits and . _ - : only, no spaces)"
+    message = error["msg"]
+    return message.removeprefix("Value error, ")
+
+
+def validation_errors(exc: ValidationError, prefix: tuple = ()) -> list[tuple[str, str]]:
+    return [(field_path(prefix + tuple(e["loc"])), _pydantic_reason(e)) for e in exc.errors()]
+
+
+# Rules across fields and files --------------------------------------------------------------------
+
+
+def _scale_text(levels: list[int]) -> str:
+    return f"{min(levels)}–{max(levels)}" if levels else "empty"
+
+
+def framework_problems(framework: FrameworkModel) -> list[tuple[str, str]]:
+    """Every rule of one framework beyond its structure: the scale, unique codes, the area tree, and a
+    descriptor for every level of every competency."""
+    problems: list[tuple[str, str]] = []
+    levels = [level.level for level in framework.scale]
+    names = {level.level: level.name for level in framework.scale}
+    seen_levels: set[int] = set()
+    for i, level in enumerate(framework.scale):
+        if level.level in seen_levels:
+            problems.append((f"scale[{i}].level", f"level {level.level} is given twice"))
+        seen_levels.add(level.level)
+    if levels and sorted(seen_levels) != list(range(min(levels), min(levels) + len(seen_levels))):
+        problems.append(("scale", f"levels must be consecutive whole numbers, found {sorted(seen_levels)}"))
+    elif levels and min(levels) not in (0, 1):
+        problems.append(("scale", "levels start at 0 (or at 1 when the framework has no 'none' level)"))
+
+    area_at: dict[str, int] = {}
+    for i, area in enumerate(framework.areas):
+        if area.code in area_at:
+            problems.append((f"areas[{i}].code", f"area code {area.code} is also used by "
+                                                 f"areas[{area_at[area.code]}]"))
+        else:
+            area_at[area.code] = i
+    for i, area in enumerate(framework.areas):
+        if area.parent is None:
+            continue
+        if area.parent not in area_at:
+            problems.append((f"areas[{i}].parent", f"no area with code {area.parent} in this framework"))
+            continue
+        seen, parent = {area.code}, area.parent
+        while parent is not None:
+            if parent in seen:
+                problems.append((f"areas[{i}].parent", "areas nest in a loop"))
+                break
+            seen.add(parent)
+            parent = framework.areas[area_at[parent]].parent if parent in area_at else None
+
+    competency_at: dict[str, str] = {}
+    for i, area in enumerate(framework.areas):
+        for j, competency in enumerate(area.competencies):
+            path = f"areas[{i}].competencies[{j}]"
+            if competency.code in competency_at:
+                problems.append((f"{path}.code", f"competency code {competency.code} is also used by "
+                                                 f"{competency_at[competency.code]}"))
+            else:
+                competency_at[competency.code] = path
+            for level in levels:
+                if level not in competency.levels:
+                    problems.append((f"{path}.levels.{level}",
+                                     f"no descriptor for level {level} ({names[level]})"))
+            for level in competency.levels:
+                if level not in seen_levels:
+                    problems.append((f"{path}.levels.{level}",
+                                     f"level {level} is not on the scale ({_scale_text(levels)})"))
+    if not competency_at:
+        problems.append(("areas", "the framework has no competencies"))
+    return problems
+
+
+def role_problems(role: RoleProfileModel, frameworks: dict[str, FrameworkModel],
+                  broken: set[str]) -> list[tuple[str, str]]:
+    if role.framework in broken:
+        return []  # the framework file could not be read; its own errors say why
+    framework = frameworks.get(role.framework)
+    if framework is None:
+        return [("framework", f"no framework with code {role.framework}")]
+    problems = []
+    codes = {competency.code for competency in framework.competencies()}
+    levels = {level.level for level in framework.scale}
+    for code, level in role.targets.items():
+        if code not in codes:
+            problems.append((f"targets.{code}", f"no competency {code} in framework {framework.code}"))
+        elif level not in levels:
+            problems.append((f"targets.{code}", f"level {level} is not on the scale of {framework.code} "
+                                                f"({_scale_text(sorted(levels))})"))
+    return problems
+
+
+def instrument_problems(instrument: InstrumentModel, frameworks: dict[str, FrameworkModel],
+                        broken: set[str]) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    framework = frameworks.get(instrument.framework)
+    if framework is None and instrument.framework not in broken:
+        problems.append(("framework", f"no framework with code {instrument.framework}"))
+    codes = {c.code for c in framework.competencies()} if framework else None
+    levels = {level.level for level in framework.scale} if framework else None
+    organisation = instrument.kind == "organisation"
+
+    section_at: dict[str, int] = {}
+    item_at: dict[str, str] = {}
+    for s, section in enumerate(instrument.sections):
+        if section.code in section_at:
+            problems.append((f"sections[{s}].code", f"section code {section.code} is also used by "
+                                                    f"sections[{section_at[section.code]}]"))
+        section_at.setdefault(section.code, s)
+        for i, item in enumerate(section.items):
+            path = f"sections[{s}].items[{i}]"
+            if item.code in item_at:
+                problems.append((f"{path}.code",
+                                 f"item code {item.code} is also used by {item_at[item.code]}"))
+            item_at.setdefault(item.code, path)
+            problems.extend(_item_problems(item, path, organisation, codes, levels, instrument.framework))
+    return problems
+
+
+def _item_problems(item, path: str, organisation: bool, codes: set[str] | None, levels: set[int] | None,
+                   framework_code: str) -> list[tuple[str, str]]:
+    problems = []
+    if isinstance(item, MaturityItem) and not organisation:
+        problems.append((f"{path}.kind", "maturity items belong in organisation instruments only"))
+    if isinstance(item, SelfRatingItem | KnowledgeItem) and organisation:
+        problems.append((f"{path}.kind", f"{item.kind} items belong in individual instruments only: an "
+                                         "organisation instrument measures the organisation, not a person"))
+    rated = isinstance(item, SelfRatingItem | KnowledgeItem)
+    if rated and codes is not None and item.competency not in codes:
+        problems.append((f"{path}.competency",
+                         f"no competency {item.competency} in framework {framework_code}"))
+    if isinstance(item, KnowledgeItem) and levels is not None and item.level not in levels:
+        problems.append((f"{path}.level", f"level {item.level} is not on the scale of {framework_code} "
+                                          f"({_scale_text(sorted(levels))})"))
+    options = getattr(item, "options", [])
+    values: set[str] = set()
+    for o, option in enumerate(options):
+        if option.value in values:
+            problems.append((f"{path}.options[{o}].value", f"option value {option.value!r} is given twice"))
+        values.add(option.value)
+    if isinstance(item, KnowledgeItem) and item.key not in values:
+        problems.append((f"{path}.key", f"key {item.key!r} is not the value of one of the options "
+                                        f"({', '.join(sorted(values))})"))
+    if isinstance(item, ContextItem):
+        if item.input in ("single", "multiple") and len(options) < 2:
+            problems.append((f"{path}.options", f"a {item.input} choice needs at least two options"))
+        if item.input in ("number", "text") and options:
+            problems.append((f"{path}.options", f"a {item.input} answer takes no options"))
+    return problems
+
+
+# Loading ------------------------------------------------------------------------------------------
+
+
+def _without_unknown_fields(model, data: dict, exc: ValidationError):
+    """When unknown fields are a file's only structural errors, check the rest of it too: the same file
+    with those fields left out. Returns None when other errors remain."""
+    if any(error["type"] != "extra_forbidden" for error in exc.errors()):
+        return None
+    data = copy.deepcopy(data)
+    for error in exc.errors():
+        node, *path, last = [data, *error["loc"]]
+        for part in path:
+            if isinstance(node, dict) and part in node or isinstance(node, list) and isinstance(part, int):
+                node = node[part]
+            # else: the item kind pydantic adds to the path; it is not in the data
+        if isinstance(node, dict):
+            node.pop(last, None)
+    try:
+        return model.model_validate(data)
+    except ValidationError:
+        return None
+
+
+def _files(root: Path, folder: str) -> list[Path]:
+    directory = root / folder
+    if not directory.is_dir():
+        return []
+    return sorted(p for p in directory.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml"))
+
+
+def load_content(path: Path | str | None = None) -> LoadResult:
+    """Read and check every file under ``path`` (default: the repository's assessments/)."""
+    root = Path(path) if path is not None else DEFAULT_PATH
+    content, errors = Content(), []
+    if not root.is_dir():
+        return LoadResult(content, [ContentError(str(root), "", "no such directory")])
+
+    parsed: dict[str, list[tuple[str, object]]] = {kind: [] for kind in KINDS}
+    for kind, model in KINDS.items():
+        for file in _files(root, kind):
+            relative = file.relative_to(root).as_posix()
+            try:
+                data = read_yaml(file)
+            except yaml.YAMLError as exc:
+                errors.append(ContentError(relative, *_yaml_error(exc)))
+                continue
+            except UnicodeDecodeError as exc:
+                errors.append(ContentError(relative, "", f"not UTF-8 text (byte {exc.start})"))
+                continue
+            if not isinstance(data, dict):
+                errors.append(ContentError(relative, "", "the file must be a YAML mapping (key: value)"))
+                continue
+            try:
+                obj = model.model_validate(data)
+            except ValidationError as exc:
+                errors.extend(ContentError(relative, f, r) for f, r in validation_errors(exc))
+                obj = _without_unknown_fields(model, data, exc)
+                if obj is None:
+                    # Keep the code, so references to a broken file do not add errors of their own.
+                    if isinstance(data.get("code"), str):
+                        parsed[kind].append((relative, data["code"]))
+                    continue
+            if file.stem != obj.code:
+                errors.append(ContentError(relative, "code", f"code {obj.code} must match the file name "
+                                                             f"({obj.code}{file.suffix})"))
+            other = content.files.get((kind, obj.code))
+            if other is not None:
+                errors.append(ContentError(relative, "code", f"code {obj.code} is also used by {other}"))
+                continue
+            content.files[(kind, obj.code)] = relative
+            parsed[kind].append((relative, obj))
+
+    frameworks: dict[str, FrameworkModel] = {}
+    broken: set[str] = set()
+    for relative, obj in parsed["frameworks"]:
+        if isinstance(obj, str):
+            broken.add(obj)
+            continue
+        errors.extend(ContentError(relative, f, r) for f, r in framework_problems(obj))
+        # Roles and instruments are checked against it even when it has errors of its own: its codes
+        # and scale are known, so every error of every file shows in one run.
+        frameworks[obj.code] = obj
+        content.frameworks.append(obj)
+    for relative, obj in parsed["roles"]:
+        if isinstance(obj, RoleProfileModel):
+            problems = role_problems(obj, frameworks, broken)
+            errors.extend(ContentError(relative, f, r) for f, r in problems)
+            content.roles.append(obj)
+    for relative, obj in parsed["instruments"]:
+        if isinstance(obj, InstrumentModel):
+            problems = instrument_problems(obj, frameworks, broken)
+            errors.extend(ContentError(relative, f, r) for f, r in problems)
+            content.instruments.append(obj)
+    return LoadResult(content, errors)

@@ -1,0 +1,154 @@
+"""flask content validate|sync|schema and flask frameworks import|list, through the CLI runner."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import func, select
+
+from app.content.loader import DEFAULT_PATH
+from app.extensions import db
+from app.models import Competency, Framework, Instrument, RoleProfile
+
+EXAMPLE = DEFAULT_PATH / "examples" / "framework.csv"
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def broken(tmp_path) -> Path:
+    """A copy of the bundled content with five different breaks, in four files."""
+    root = tmp_path / "assessments"
+    shutil.copytree(DEFAULT_PATH, root, ignore=shutil.ignore_patterns("schema", "examples", "*.md"))
+    framework_file = root / "frameworks" / "dgcf.yaml"
+    framework = yaml.safe_load(framework_file.read_text(encoding="utf-8"))
+    framework["areas"][1]["competencies"][0]["owner"] = "someone"
+    del framework["areas"][3]["competencies"][2]["levels"][4]
+    framework_file.write_text(yaml.safe_dump(framework, allow_unicode=True, sort_keys=False),
+                              encoding="utf-8")
+    role_file = root / "roles" / "policy-officer.yaml"
+    role_file.write_text(role_file.read_text(encoding="utf-8") + "  LEAD.TYPO: 2\n", encoding="utf-8")
+    instrument_file = root / "instruments" / "tna-individual.yaml"
+    text = instrument_file.read_text(encoding="utf-8")
+    instrument_file.write_text(text.replace("key: b\n", "key: q\n", 1), encoding="utf-8")
+    (root / "roles" / "developer.yaml").write_text("code: developer\n  name: Developer\n", encoding="utf-8")
+    return root
+
+
+def count(model, *where) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_validate_passes_on_the_bundled_content(runner):
+    result = runner.invoke(args=["content", "validate"])
+    assert result.exit_code == 0, result.output
+    assert re.fullmatch(r"OK: 1 frameworks, \d+ role profiles, 2 instruments\n", result.output)
+
+
+def test_validate_reports_every_break_with_file_and_field(runner, broken):
+    result = runner.invoke(args=["content", "validate", "--path", str(broken)])
+    assert result.exit_code == 1
+    output = result.output
+    assert "frameworks/dgcf.yaml: areas[1].competencies[0].owner: unknown field" in output
+    assert "frameworks/dgcf.yaml: areas[3].competencies[2].levels.4: no descriptor for level 4 " \
+           "(Expert)" in output
+    assert "roles/policy-officer.yaml: targets.LEAD.TYPO: no competency LEAD.TYPO in framework dgcf" in output
+    assert re.search(r"instruments/tna-individual\.yaml: sections\[\d+\]\.items\[\d+\]\.key: key 'q' is not "
+                     r"the value of one of the options", output)
+    assert re.search(r"roles/developer\.yaml: line 2, column \d+: YAML syntax error", output)
+    assert "Error: 5 error(s)" in output
+
+
+def test_sync_twice_then_nothing_changed(runner):
+    first = runner.invoke(args=["content", "sync"])
+    assert first.exit_code == 0, first.output
+    assert "added    framework dgcf: 5 areas, 21 competencies, 5 levels" in first.output
+    assert "added    instrument tna-individual: version 1" in first.output
+    second = runner.invoke(args=["content", "sync"])
+    assert second.exit_code == 0 and second.output == "Nothing changed.\n"
+    assert count(Instrument, Instrument.code == "tna-individual") == 1
+
+
+def test_sync_writes_nothing_when_anything_is_wrong(runner, broken):
+    before = (count(Framework), count(RoleProfile), count(Instrument))
+    result = runner.invoke(args=["content", "sync", "--path", str(broken)])
+    assert result.exit_code == 1
+    assert "no descriptor for level 4" in result.output and "added" not in result.output
+    assert (count(Framework), count(RoleProfile), count(Instrument)) == before
+
+
+def test_schema_writes_the_three_schemas_and_the_committed_ones_are_current(runner, tmp_path):
+    result = runner.invoke(args=["content", "schema", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    names = ("framework.schema.json", "role-profile.schema.json", "instrument.schema.json")
+    for name in names:
+        schema = json.loads((tmp_path / name).read_text(encoding="utf-8"))
+        assert schema["additionalProperties"] is False and "code" in schema["required"]
+        committed = DEFAULT_PATH / "schema" / name
+        assert committed.read_text(encoding="utf-8") == (tmp_path / name).read_text(encoding="utf-8"), \
+            f"assessments/schema/{name} is out of date: run flask content schema"
+    instrument = json.loads((tmp_path / "instrument.schema.json").read_text(encoding="utf-8"))
+    assert set(instrument["$defs"]) >= {"KnowledgeItem", "SelfRatingItem", "ContextItem", "MaturityItem"}
+
+
+def test_frameworks_import_csv_then_list(runner):
+    result = runner.invoke(args=["frameworks", "import", str(EXAMPLE), "--code", "open-data",
+                                 "--name", "Open data publishing", "--licence", "CC-BY-4.0"])
+    assert result.exit_code == 0, result.output
+    assert "added    framework open-data: 2 areas, 5 competencies, 5 levels" in result.output
+    again = runner.invoke(args=["frameworks", "import", str(EXAMPLE), "--code", "open-data",
+                                "--name", "Open data publishing", "--licence", "CC-BY-4.0"])
+    assert again.output == "framework open-data: nothing changed.\n"
+
+    listing = runner.invoke(args=["frameworks", "list"])
+    assert listing.exit_code == 0
+    line = next(line for line in listing.output.splitlines() if line.startswith("open-data "))
+    assert line.split()[:6] == ["open-data", "1.0", "2", "5", "5", "csv"]
+    assert line.endswith("Open data publishing")
+
+
+def test_frameworks_import_refuses_a_bad_file_and_writes_nothing(runner, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("area_code;area_name;code;name;level_0;level_1\nA;Area;A.ONE;;none;\n", encoding="utf-8")
+    before = count(Framework)
+    result = runner.invoke(args=["frameworks", "import", str(bad)])
+    assert result.exit_code == 1
+    assert "bad.csv: row 2, column name: empty" in result.output
+    assert "bad.csv: row 2, column level_1:Awareness: empty descriptor" in result.output
+    assert "nothing was imported" in result.output
+    assert count(Framework) == before
+
+    package = tmp_path / "package.json"
+    package.write_text('{"CFDocument": {"identifier": "d", "title": "T"}, "CFItems": [', encoding="utf-8")
+    result = runner.invoke(args=["frameworks", "import", str(package)])
+    assert result.exit_code == 1 and "package.json: not valid JSON: line 1" in result.output
+    assert count(Framework) == before
+
+
+def test_frameworks_import_a_case_package_and_refuse_a_taken_code(runner, tmp_path):
+    package = tmp_path / "skills.json"
+    package.write_text(json.dumps({"CFPackage": {
+        "CFDocument": {"identifier": "doc-1", "title": "Team skills", "version": "2024"},
+        "CFItems": [{"identifier": "i-1", "fullStatement": "Working together", "humanCodingScheme": "T"},
+                    {"identifier": "i-2", "fullStatement": "Runs a retrospective",
+                     "humanCodingScheme": "T.1"}],
+        "CFAssociations": [{"associationType": "isChildOf", "originNodeURI": {"identifier": "i-2"},
+                            "destinationNodeURI": {"identifier": "i-1"}}]}}), encoding="utf-8")
+    result = runner.invoke(args=["frameworks", "import", str(package)])
+    assert result.exit_code == 0, result.output
+    assert "added    framework team-skills: 1 area, 1 competency, 5 levels" in result.output
+    competency = db.session.scalar(select(Competency).where(Competency.code == "T.1"))
+    assert competency.identifier == "i-2" and competency.framework.source == "case"
+
+    runner.invoke(args=["content", "sync"])
+    taken = runner.invoke(args=["frameworks", "import", str(package), "--code", "dgcf"])
+    assert taken.exit_code == 1
+    assert "framework dgcf already exists and came from content, not case" in taken.output
