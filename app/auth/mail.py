@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 
 from app import mailer
@@ -11,12 +11,22 @@ from app.models import TokenPurpose, User
 from app.services import accounts
 
 
+def public_url(endpoint: str, **values) -> str:
+    """An absolute address on PUBLIC_URL; works outside a request too (background jobs, the CLI)."""
+    path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return current_app.config["PUBLIC_URL"].rstrip("/") + path
+
+
+def token_url(raw: str, endpoint_kind: str = "activate") -> str:
+    """The address of the account link carrying token ``raw``."""
+    return public_url("auth.use_link", kind=endpoint_kind, token=raw)
+
+
 def _link(user: User, purpose: TokenPurpose, endpoint_kind: str) -> str:
     hours = current_app.config["TOKEN_HOURS"][purpose.value]
     raw = accounts.issue_token(db.session, user, purpose, hours)
     db.session.commit()
-    path = url_for("auth.use_link", kind=endpoint_kind, token=raw)
-    return current_app.config["PUBLIC_URL"].rstrip("/") + path
+    return token_url(raw, endpoint_kind)
 
 
 def send_reset_link(user: User) -> None:
@@ -33,14 +43,17 @@ def invitation_link(user: User) -> str:
     return _link(user, TokenPurpose.INVITE, "activate")
 
 
-def send_invitation(user: User, inviter_name: str) -> str:
+def send_invitation(user: User, inviter_name: str, campaign_name: str | None = None) -> str:
+    """E-mail ``user`` a new invitation link, naming the assessment campaign when there is one."""
     url = invitation_link(user)
     days = current_app.config["TOKEN_HOURS"]["invite"] // 24
+    campaign = _("\n\nYou are asked to take part in the skills assessment \"%(campaign)s\".",
+                 campaign=campaign_name) if campaign_name else ""
     mailer.send(user.email, _("You are invited to CapStack"), _(
         "Hello %(name)s,\n\n%(inviter)s has invited you to CapStack, where you can assess your "
-        "digital skills and find training that fits them.\n\nSet your password with this link "
-        "(it works once, for %(days)s days):\n\n%(url)s\n",
-        name=user.name, inviter=inviter_name, days=days, url=url))
+        "digital skills and find training that fits them.%(campaign)s\n\nSet your password with "
+        "this link (it works once, for %(days)s days):\n\n%(url)s\n",
+        name=user.name, inviter=inviter_name, campaign=campaign, days=days, url=url))
     return url
 
 

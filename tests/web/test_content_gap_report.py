@@ -1,5 +1,5 @@
 from app.dashboard.cli import catalogue_cli
-from app.dashboard.export import safe_cell
+from app.services.spreadsheet import escape_cell
 from tests.factories import FocalPointFactory, InvitationFactory, UserFactory
 from tests.unit.test_content_gaps import _submitted
 
@@ -52,5 +52,5 @@ def test_the_cli_prints_the_report_for_one_country(app):
 
 
 def test_csv_cells_that_look_like_formulas_are_escaped():
-    assert [safe_cell(v) for v in ["=SUM(A1)", "+1", "-2", "@x", "plain", 3]] == [
+    assert [escape_cell(v) for v in ["=SUM(A1)", "+1", "-2", "@x", "plain", 3]] == [
         "'=SUM(A1)", "'+1", "'-2", "'@x", "plain", 3]

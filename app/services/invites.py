@@ -1,0 +1,413 @@
+"""Inviting officials to a campaign from a CSV file: check every row first, import on purpose.
+
+The file: UTF-8 (with or without a byte-order mark), comma- or semicolon-separated, a header row
+naming the columns email, name, organisation and, optionally, role profile (in any case; ``role``
+and ``role_profile`` work too). Rows are numbered as a spreadsheet numbers them: the header is
+row 1. Checking writes nothing but the staged InviteFile; importing writes every good row in one
+transaction, with a handful of bulk statements whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from app.models import (
+    Campaign,
+    CampaignOrganisation,
+    Invitation,
+    InviteFile,
+    Organisation,
+    Role,
+    RoleProfile,
+    TokenPurpose,
+    User,
+)
+from app.models.base import utcnow
+from app.services import accounts, audit
+from app.services.audit import Actor
+from app.services.campaigns import role_profiles_for, window_state
+from app.services.errors import ValidationFailed
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 100_000
+CHUNK = 1000  # rows per bulk statement, and values per IN (...) list: well inside every driver's limit
+# Bulk inserts go through the tables (Core executemany): the ORM's bulk insert splits a batch
+# wherever a row's None values differ from the previous row's, which here means hundreds of statements.
+
+COLUMNS = {  # the name a header cell is read as, after lower-casing and turning _ into a space
+    "email": "email", "e-mail": "email", "email address": "email", "e-mail address": "email",
+    "name": "name", "full name": "name",
+    "organisation": "organisation", "organization": "organisation",
+    "role profile": "role_profile", "role": "role_profile",
+}
+REQUIRED = ("email", "name", "organisation")
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class CheckResult:
+    total_rows: int
+    valid_rows: list[dict[str, Any]]  # {row, email, name, organisation_id, role_profile_id}
+    errors: list[dict[str, Any]]      # {row, field, reason}, in row order
+
+    @property
+    def bad_rows(self) -> int:
+        return len({error["row"] for error in self.errors})
+
+
+@dataclass
+class ImportResult:
+    created: int          # new official accounts
+    reused: int           # existing accounts invited
+    invited: int          # invitations written
+    already_invited: int  # people in the file who were invited before: skipped
+
+
+# Reading the file --------------------------------------------------------------------------------
+
+
+def _header_key(cell: str) -> str:
+    return " ".join(cell.replace("_", " ").split()).casefold()
+
+
+def _decode(data: bytes) -> str:
+    if len(data) > MAX_BYTES:
+        raise ValidationFailed(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB", field="file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise ValidationFailed(
+            f"The file is not UTF-8 text (first bad byte on line {line}): save it as "
+            "\"CSV UTF-8\" and upload it again", field="file") from exc
+
+
+def _columns(header: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        column = COLUMNS.get(_header_key(cell))
+        if column is None:
+            continue  # other columns (an HR export's extras) are ignored
+        if column in found:
+            raise ValidationFailed(f"Row 1 (header): the column {column.replace('_', ' ')} appears "
+                                   "twice", field="file")
+        found[column] = index
+    return found
+
+
+def _sniff(first_line: str) -> tuple[str, dict[str, int]]:
+    """The delimiter (comma or semicolon) under which the header names the most known columns."""
+    best: tuple[int, str, dict[str, int]] | None = None
+    for delimiter in (",", ";"):
+        header = next(csv.reader([first_line], delimiter=delimiter), [])
+        columns = _columns(header)
+        if best is None or len(columns) > best[0]:
+            best = (len(columns), delimiter, columns)
+    assert best is not None
+    _, delimiter, columns = best
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        raise ValidationFailed(
+            "Row 1 (header): no column for " + ", ".join(missing) + ". The first row must name the "
+            "columns email, name, organisation and, optionally, role profile, separated by commas "
+            "or semicolons", field="file")
+    return delimiter, columns
+
+
+def read_rows(data: bytes) -> Iterator[tuple[int, dict[str, str]]]:
+    """(row number, {email, name, organisation, role_profile}) for each non-blank data row.
+
+    Raises ValidationFailed (field ``file``) when the file as a whole cannot be read.
+    """
+    text = _decode(data)
+    if not text.strip():
+        raise ValidationFailed("The file is empty", field="file")
+    delimiter, columns = _sniff(text.splitlines()[0])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    next(reader)
+    count = 0
+    try:
+        for number, cells in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in cells):
+                continue
+            count += 1
+            if count > MAX_ROWS:
+                raise ValidationFailed(f"The file has more than {MAX_ROWS:,} rows: split it",
+                                       field="file")
+            yield number, {column: cells[index].strip() if index < len(cells) else ""
+                           for column, index in columns.items()}
+    except csv.Error as exc:
+        raise ValidationFailed(f"Row {reader.line_num}: the file cannot be read as CSV ({exc})",
+                               field="file") from exc
+
+
+# Checking rows -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Account:
+    id: int
+    role: str
+    country_id: int | None
+    active: bool
+
+
+def _accounts_by_email(session: Session, emails: Iterable[str]) -> dict[str, _Account]:
+    emails = list(emails)
+    found: dict[str, _Account] = {}
+    for start in range(0, len(emails), CHUNK):
+        for email, *rest in session.execute(
+            select(User.email, User.id, User.role, User.country_id, User.active)
+            .where(User.email.in_(emails[start:start + CHUNK]))
+        ):
+            found[email] = _Account(*rest)
+    return found
+
+
+def _account_problem(account: _Account, campaign: Campaign) -> str | None:
+    if account.role != Role.OFFICIAL:
+        return "belongs to a focal point or admin account: only officials can be invited"
+    if account.country_id != campaign.country_id:
+        return "belongs to an account in another country"
+    if not account.active:
+        return "belongs to a deactivated account"
+    return None
+
+
+def _campaign_organisations(session: Session, campaign: Campaign) -> dict[str, tuple[int, int | None]]:
+    """Lower-cased name -> (organisation id, default role profile id) for the campaign's scope."""
+    return {
+        name.casefold(): (organisation_id, default_id)
+        for name, organisation_id, default_id in session.execute(
+            select(Organisation.name, Organisation.id, CampaignOrganisation.default_role_profile_id)
+            .join(CampaignOrganisation, CampaignOrganisation.organisation_id == Organisation.id)
+            .where(CampaignOrganisation.campaign_id == campaign.id))
+    }
+
+
+def _role_lookup(profiles: list[RoleProfile]) -> dict[str, int]:
+    lookup = {profile.name.casefold(): profile.id for profile in profiles}
+    lookup.update({profile.code.casefold(): profile.id for profile in profiles})  # codes win
+    return lookup
+
+
+def check_rows(session: Session, campaign: Campaign,
+               rows: Iterable[tuple[int, dict[str, str]]]) -> CheckResult:
+    """Check every row; nothing is written. Bad rows are listed with their number, field and reason."""
+    organisations = _campaign_organisations(session, campaign)
+    roles = _role_lookup(role_profiles_for(session, campaign.instrument))
+    errors: list[dict[str, Any]] = []
+    candidates: list[dict[str, Any]] = []
+    first_seen: dict[str, int] = {}
+    bad: set[int] = set()
+    total = 0
+
+    def refuse(number: int, field: str, reason: str) -> None:
+        errors.append({"row": number, "field": field, "reason": reason})
+        bad.add(number)
+
+    for number, record in rows:
+        total += 1
+        email = None
+        if not record["email"]:
+            refuse(number, "email", "missing")
+        else:
+            try:
+                email = accounts.normalise_email(record["email"])
+            except ValidationFailed as exc:
+                refuse(number, "email", f"{record['email']!r} is not a valid address ({exc})")
+        if email is not None:
+            if email in first_seen:
+                refuse(number, "email", f"{email} is already on row {first_seen[email]}")
+            else:
+                first_seen[email] = number
+        name = record["name"]
+        if not name:
+            refuse(number, "name", "missing")
+        elif len(name) > 200:
+            refuse(number, "name", "longer than 200 characters")
+        organisation = organisations.get(record["organisation"].casefold())
+        if not record["organisation"]:
+            refuse(number, "organisation", "missing")
+        elif organisation is None:
+            refuse(number, "organisation",
+                   f"{record['organisation']!r} is not one of this campaign's organisations")
+        role_profile_id = None
+        role_text = record.get("role_profile", "")
+        if role_text:
+            role_profile_id = roles.get(role_text.casefold())
+            if role_profile_id is None:
+                refuse(number, "role_profile", f"{role_text!r} is not a known role profile code or name")
+        elif organisation is not None:
+            role_profile_id = organisation[1]
+        if number not in bad:
+            candidates.append({"row": number, "email": email, "name": name,
+                               "organisation_id": organisation[0], "role_profile_id": role_profile_id})
+
+    existing = _accounts_by_email(session, (row["email"] for row in candidates))
+    valid = []
+    for row in candidates:
+        account = existing.get(row["email"])
+        problem = _account_problem(account, campaign) if account else None
+        if problem:
+            refuse(row["row"], "email", f"{row['email']} {problem}")
+        else:
+            valid.append(row)
+    errors.sort(key=lambda error: error["row"])
+    return CheckResult(total_rows=total, valid_rows=valid, errors=errors)
+
+
+def _refuse_if_closed(campaign: Campaign, now: datetime) -> None:
+    if window_state(campaign, now) == "closed":
+        raise ValidationFailed("This campaign is closed: nobody more can be invited to it")
+
+
+def stage_file(session: Session, actor: Actor, campaign: Campaign, data: bytes, filename: str,
+               now: datetime | None = None) -> InviteFile:
+    """Check an uploaded file and keep the result for the focal point to look at; import nothing.
+
+    Raises ValidationFailed (field ``file``) when the file as a whole cannot be read.
+    """
+    _refuse_if_closed(campaign, now or utcnow())
+    result = check_rows(session, campaign, read_rows(data))
+    invite_file = InviteFile(campaign=campaign, uploaded_by_id=actor.user_id,
+                             filename=(filename or "upload.csv")[:255], total_rows=result.total_rows,
+                             valid_rows=result.valid_rows, errors=result.errors)
+    session.add(invite_file)
+    audit.record(session, actor, "campaign.invite_check", invite_file, country_id=campaign.country_id,
+                 details={"campaign_id": campaign.id, "filename": invite_file.filename,
+                          "rows": result.total_rows, "valid": len(result.valid_rows),
+                          "bad": result.bad_rows})
+    return invite_file
+
+
+# Importing ---------------------------------------------------------------------------------------
+
+
+def _recheck(session: Session, campaign: Campaign, rows: list[dict[str, Any]]) -> None:
+    """Refuse the import when a row checked earlier has turned bad (an account changed meanwhile)."""
+    organisations = {org_id for org_id, _ in _campaign_organisations(session, campaign).values()}
+    roles = {profile.id for profile in role_profiles_for(session, campaign.instrument)}
+    existing = _accounts_by_email(session, (row["email"] for row in rows))
+    problems = []
+    for row in rows:
+        account = existing.get(row["email"])
+        problem = _account_problem(account, campaign) if account else None
+        if problem:
+            problems.append(f"row {row['row']}: {row['email']} {problem}")
+        elif row["organisation_id"] not in organisations:
+            problems.append(f"row {row['row']}: the organisation is no longer in the campaign")
+        elif row["role_profile_id"] is not None and row["role_profile_id"] not in roles:
+            problems.append(f"row {row['row']}: the role profile has been retired")
+    if problems:
+        shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
+        raise ValidationFailed(f"{len(problems)} rows are no longer valid since the file was checked "
+                               f"({shown}). Upload the file again.", field="file")
+
+
+def import_file(session: Session, actor: Actor, invite_file: InviteFile, *,
+                now: datetime | None = None, progress: Progress | None = None) -> ImportResult:
+    """Import the valid rows of a checked file, in the caller's transaction.
+
+    Existing accounts (by e-mail) are reused; new officials are created without a password (they
+    get an invitation link); people already invited to the campaign are skipped. Raises
+    ValidationFailed when the file was imported already, the campaign is closed, or a row has
+    turned bad since the check.
+    """
+    now = now or utcnow()
+    campaign = invite_file.campaign
+    if invite_file.status == "imported":
+        raise ValidationFailed("This file has already been imported")
+    _refuse_if_closed(campaign, now)
+    rows = invite_file.valid_rows
+    _recheck(session, campaign, rows)
+    steps = max(1, 2 * len(rows))
+    done = 0
+
+    existing = {email: account.id
+                for email, account in _accounts_by_email(session, (r["email"] for r in rows)).items()}
+    new_rows = [row for row in rows if row["email"] not in existing]
+    # The rules create_user applies, in bulk: e-mail normalised and name present (checked above),
+    # role official, the organisation's country, no password until the invitation link is used.
+    for start in range(0, len(new_rows), CHUNK):
+        chunk = new_rows[start:start + CHUNK]
+        session.execute(insert(User.__table__), [
+            {"email": row["email"], "name": row["name"], "role": Role.OFFICIAL.value,
+             "organisation_id": row["organisation_id"], "country_id": campaign.country_id,
+             "active": True, "created_at": now}
+            for row in chunk
+        ])
+        done += len(chunk)
+        if progress:
+            progress(done, steps)
+    created = _accounts_by_email(session, (row["email"] for row in new_rows))
+    user_ids = {**existing, **{email: account.id for email, account in created.items()}}
+
+    invited_before = set(session.scalars(
+        select(Invitation.user_id).where(Invitation.campaign_id == campaign.id)))
+    to_invite = [row for row in rows if user_ids[row["email"]] not in invited_before]
+    done = len(rows) + (len(rows) - len(to_invite))
+    for start in range(0, len(to_invite), CHUNK):
+        chunk = to_invite[start:start + CHUNK]
+        session.execute(insert(Invitation.__table__), [
+            {"campaign_id": campaign.id, "user_id": user_ids[row["email"]],
+             "organisation_id": row["organisation_id"], "role_profile_id": row["role_profile_id"],
+             "invited_at": now, "reminders": 0}
+            for row in chunk
+        ])
+        done += len(chunk)
+        if progress:
+            progress(done, steps)
+
+    invite_file.status, invite_file.imported_at = "imported", now
+    result = ImportResult(created=len(new_rows), reused=len(rows) - len(new_rows),
+                          invited=len(to_invite), already_invited=len(rows) - len(to_invite))
+    audit.record(session, actor, "campaign.invite_import", campaign, country_id=campaign.country_id,
+                 details={"invite_file_id": invite_file.id, "filename": invite_file.filename,
+                          "created": result.created, "reused": result.reused,
+                          "invited": result.invited, "already_invited": result.already_invited})
+    if progress:
+        progress(steps, steps)
+    return result
+
+
+# Invitation links --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkRow:
+    email: str
+    name: str
+    organisation: str
+    token: str | None  # a fresh invitation token, or None for someone who has set a password
+
+
+def link_rows(session: Session, actor: Actor, campaign: Campaign, hours: int) -> list[LinkRow]:
+    """Everyone invited to ``campaign`` (active accounts), each who has not activated their account
+    with a fresh invitation token (only token hashes are stored, so old links cannot be shown)."""
+    rows = []
+    issued = 0
+    for user, organisation_name in session.execute(
+        select(User, Organisation.name)
+        .join(Invitation, Invitation.user_id == User.id)
+        .join(Organisation, Organisation.id == Invitation.organisation_id)
+        .where(Invitation.campaign_id == campaign.id, User.active.is_(True))
+        .order_by(Organisation.name, User.name, User.id)
+    ):
+        token = None
+        if user.activated_at is None:
+            token = accounts.issue_token(session, user, TokenPurpose.INVITE, hours)
+            issued += 1
+        rows.append(LinkRow(user.email, user.name, organisation_name, token))
+    audit.record(session, actor, "campaign.links_download", campaign, country_id=campaign.country_id,
+                 details={"rows": len(rows), "tokens_issued": issued})
+    return rows
