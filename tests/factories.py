@@ -35,6 +35,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
+from app.services.catalogue import normalise_url
 from app.services.passwords import hash_password
 
 PASSWORD = "correct horse battery staple"
@@ -234,7 +235,7 @@ class ResourceFactory(_Base):
     title = factory.Sequence(lambda n: f"Resource {n}")
     provider = "Open University"
     url = factory.Sequence(lambda n: f"https://learn.example.org/course/{n}")
-    normalised_url = factory.LazyAttribute(lambda o: o.url.removeprefix("https://"))
+    normalised_url = factory.LazyAttribute(lambda o: normalise_url(o.url))
     licence = "CC-BY-4.0"
     languages = factory.LazyFunction(lambda: ["en"])
     format = "course"
