@@ -70,6 +70,8 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     HSTS = False
     PAGE_SIZE = 25
+    # Largest request body: an officials file of 10,000+ rows or a 5 MB evidence upload fits.
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
 
 
 class TestConfig(Config):

@@ -1,0 +1,504 @@
+"""An official's learning: their plan (accept, dismiss, restore, reorder), path enrolments, progress per
+resource with evidence, and feedback (Kirkpatrick level 1).
+
+An official only ever reaches their own plan items, progress and feedback: anything else raises NotFound,
+whether or not it exists. Functions add to the session; the caller commits.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import BinaryIO
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from app.models import (
+    Enrolment,
+    Feedback,
+    LearningPlan,
+    PathStep,
+    PathVersion,
+    PlanItem,
+    Progress,
+    Resource,
+    Role,
+    User,
+)
+from app.models.base import utcnow
+from app.services import matching, plans
+from app.services.errors import NotFound, ValidationFailed
+from app.services.scope import can_see_country
+
+DISMISS_REASONS = ("not_relevant", "already_know", "no_time", "other")
+PROGRESS_STATUSES = ("started", "completed")
+MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
+# What an evidence file must start with, the extension it is stored under, and its media type.
+EVIDENCE_TYPES = (
+    (b"%PDF-", "pdf", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "png", "image/png"),
+    (b"\xff\xd8\xff", "jpg", "image/jpeg"),
+)
+_STORED_NAME = re.compile(r"^[0-9a-f]{32}\.(pdf|png|jpg)$")
+
+
+# The plan -------------------------------------------------------------------------------------------
+
+def _item(session: Session, user: User, item_id: int) -> PlanItem:
+    item = session.scalar(select(PlanItem).join(LearningPlan).where(
+        PlanItem.id == item_id, LearningPlan.user_id == user.id))
+    if item is None:
+        raise NotFound("No such item in your plan")
+    return item
+
+
+def accept(session: Session, user: User, item_id: int) -> PlanItem:
+    item = _item(session, user, item_id)
+    item.status, item.dismiss_reason = "accepted", ""
+    return item
+
+
+def dismiss(session: Session, user: User, item_id: int, reason: str, detail: str = "") -> PlanItem:
+    """Dismiss an item with one of DISMISS_REASONS; "other" needs ``detail``. Raises ValidationFailed."""
+    item = _item(session, user, item_id)
+    detail = detail.strip()
+    if reason not in DISMISS_REASONS:
+        raise ValidationFailed("Choose why you are dismissing it", field="reason")
+    if reason == "other" and not detail:
+        raise ValidationFailed("Say why you are dismissing it", field="detail")
+    if len(detail) > 500:
+        raise ValidationFailed("Keep the reason under 500 characters", field="detail")
+    item.status = "dismissed"
+    item.dismiss_reason = f"{reason}: {detail}" if detail else reason
+    return item
+
+
+def dismissal(item: PlanItem) -> tuple[str, str]:
+    """The reason code and the official's own words of a dismissed item."""
+    code, _sep, detail = item.dismiss_reason.partition(": ")
+    return code, detail
+
+
+def restore(session: Session, user: User, item_id: int) -> PlanItem:
+    item = _item(session, user, item_id)
+    item.status, item.dismiss_reason = "suggested", ""
+    return item
+
+
+def move(session: Session, user: User, item_id: int, direction: str) -> PlanItem:
+    """Swap an item with the one above or below it among the items not dismissed."""
+    item = _item(session, user, item_id)
+    if direction not in ("up", "down"):
+        raise ValidationFailed("Move an item up or down", field="direction")
+    shown = [i for i in sorted(item.plan.items, key=lambda i: i.position) if i.status != "dismissed"]
+    if item not in shown:
+        raise ValidationFailed("Restore a dismissed item before moving it")
+    index = shown.index(item)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(shown):
+        item.position, shown[other].position = shown[other].position, item.position
+    return item
+
+
+@dataclass
+class Entry:
+    """One item of the plan as the page shows it."""
+
+    item: PlanItem
+    title: str
+    provider: str
+    format: str
+    hours: float
+    languages: tuple[str, ...]
+    url: str = ""
+    in_language: str | None = None
+    fallback_languages: tuple[str, ...] = ()
+    prerequisite_for: str | None = None
+    progress: Progress | None = None
+    enrolment: Enrolment | None = None
+    steps: int = 0
+
+    @property
+    def done(self) -> bool:
+        if self.item.kind == "path":
+            return self.enrolment is not None and self.enrolment.completed_at is not None
+        return self.progress is not None and self.progress.status == "completed"
+
+
+@dataclass
+class PlanView:
+    has_assessment: bool
+    plan: LearningPlan | None = None
+    entries: list[Entry] = field(default_factory=list)  # in the official's order
+    dismissed: list[Entry] = field(default_factory=list)
+    unmet: list[dict] = field(default_factory=list)
+    languages: tuple[str, ...] = ()
+    languages_assumed: bool = False
+    hours_per_week: float | None = None
+
+    @property
+    def hours_left(self) -> float:
+        """Hours of the accepted and suggested items not completed yet."""
+        return sum(e.hours for e in self.entries if not e.done)
+
+    @property
+    def weeks(self) -> int | None:
+        if not self.hours_per_week or not self.hours_left:
+            return None
+        return math.ceil(self.hours_left / self.hours_per_week)
+
+
+def required_steps(version: PathVersion) -> list[PathStep]:
+    """The steps one must take: not optional, and one per group of alternatives (the first stands in)."""
+    seen: set[str] = set()
+    steps = []
+    for step in sorted(version.steps, key=lambda s: s.position):
+        if step.optional:
+            continue
+        if step.alternative_group:
+            if step.alternative_group in seen:
+                continue
+            seen.add(step.alternative_group)
+        steps.append(step)
+    return steps
+
+
+def _path_languages(steps: list[PathStep]) -> tuple[str, ...]:
+    if not steps:
+        return ()
+    common = set(steps[0].resource.languages)
+    for step in steps[1:]:
+        common &= set(step.resource.languages)
+    return tuple(sorted(common))
+
+
+def plan_view(session: Session, user: User) -> PlanView:
+    """``user``'s plan, ready to show: entries with progress, reasons' parts, dismissed items, unmet gaps."""
+    profile = plans.official_profile(session, user)
+    if profile is None:
+        return PlanView(has_assessment=False)
+    view = PlanView(has_assessment=True, languages=profile.official.languages,
+                    languages_assumed=profile.languages_assumed, hours_per_week=profile.hours_per_week)
+    view.plan = session.scalar(
+        select(LearningPlan).where(LearningPlan.user_id == user.id).options(
+            selectinload(LearningPlan.items).selectinload(PlanItem.resource),
+            selectinload(LearningPlan.items).selectinload(PlanItem.path_version)
+            .selectinload(PathVersion.steps).selectinload(PathStep.resource)))
+    if view.plan is None:
+        return view
+    view.unmet = list(view.plan.unmet)
+    progress = {p.resource_id: p for p in session.scalars(
+        select(Progress).where(Progress.user_id == user.id))}
+    enrolments = {e.path_version_id: e for e in session.scalars(
+        select(Enrolment).where(Enrolment.user_id == user.id))}
+    official = profile.official
+    needed_before: dict[str, str] = {}
+    for item in view.plan.items:
+        if item.resource is not None:
+            for code in item.resource.prerequisites:
+                needed_before.setdefault(code, item.resource.title)
+    for item in sorted(view.plan.items, key=lambda i: i.position):
+        if item.kind == "path" and item.path_version is not None:
+            steps = required_steps(item.path_version)
+            languages = _path_languages(steps)
+            entry = Entry(item, item.path_version.title, "", "path",
+                          sum(s.resource.hours for s in steps), languages,
+                          enrolment=enrolments.get(item.path_version_id), steps=len(steps))
+        elif item.resource is not None:
+            resource = item.resource
+            languages = tuple(resource.languages)
+            entry = Entry(item, resource.title, resource.provider, resource.format, resource.hours,
+                          languages, url=resource.url, progress=progress.get(resource.id),
+                          prerequisite_for=needed_before.get(resource.code))
+        else:
+            continue
+        entry.in_language = matching.shared_language(official, entry.languages)
+        entry.fallback_languages = () if entry.in_language else entry.languages
+        (view.dismissed if item.status == "dismissed" else view.entries).append(entry)
+    return view
+
+
+# Paths ----------------------------------------------------------------------------------------------
+
+def enrolment_in(session: Session, user: User, path_id: int) -> Enrolment | None:
+    """``user``'s enrolment in any version of the course path ``path_id``."""
+    return session.scalar(select(Enrolment).join(PathVersion).where(
+        Enrolment.user_id == user.id, PathVersion.path_id == path_id))
+
+
+def enrol(session: Session, user: User, path_version_id: int) -> Enrolment:
+    """Enrol ``user`` in a published path version. Enrolling again in it changes nothing.
+
+    Raises NotFound for a version that is not published, ValidationFailed when they already follow
+    another version of the same path (they keep theirs).
+    """
+    version = session.get(PathVersion, path_version_id)
+    if version is None or version.status != plans.PUBLISHED:
+        raise NotFound("No such path open for enrolment")
+    existing = enrolment_in(session, user, version.path_id)
+    if existing is not None:
+        if existing.path_version_id == version.id:
+            return existing
+        raise ValidationFailed(
+            f"You already follow version {existing.path_version.version} of this path")
+    enrolment = Enrolment(user_id=user.id, path_version_id=version.id)
+    session.add(enrolment)
+    item = session.scalar(select(PlanItem).join(LearningPlan).where(
+        LearningPlan.user_id == user.id, PlanItem.path_version_id == version.id))
+    if item is not None and item.status == "suggested":
+        item.status = "accepted"
+    session.flush()
+    _update_enrolments(session, user)
+    return enrolment
+
+
+@dataclass
+class PathView:
+    version: PathVersion
+    steps: list[tuple[PathStep, Progress | None]]
+    enrolment: Enrolment | None  # in this path, whichever version
+    newer: PathVersion | None  # a published version newer than the one shown
+    can_enrol: bool
+    hours: float
+
+
+def path_view(session: Session, user: User, path_version_id: int) -> PathView:
+    """A path version as ``user`` sees it. Raises NotFound unless it is published, they follow it, or it
+    is in their plan."""
+    version = session.scalar(select(PathVersion).where(PathVersion.id == path_version_id).options(
+        selectinload(PathVersion.steps).selectinload(PathStep.resource)))
+    if version is None:
+        raise NotFound("No such path")
+    enrolment = enrolment_in(session, user, version.path_id)
+    in_plan = session.scalar(select(PlanItem.id).join(LearningPlan).where(
+        LearningPlan.user_id == user.id, PlanItem.path_version_id == version.id))
+    followed = enrolment is not None and enrolment.path_version_id == version.id
+    if version.status != plans.PUBLISHED and not followed and in_plan is None:
+        raise NotFound("No such path")
+    progress = {p.resource_id: p for p in session.scalars(select(Progress).where(
+        Progress.user_id == user.id, Progress.resource_id.in_([s.resource_id for s in version.steps])))}
+    newer = session.scalar(select(PathVersion).where(
+        PathVersion.path_id == version.path_id, PathVersion.status == plans.PUBLISHED,
+        PathVersion.version > version.version).order_by(PathVersion.version.desc()).limit(1))
+    steps = sorted(version.steps, key=lambda s: s.position)
+    return PathView(version, [(s, progress.get(s.resource_id)) for s in steps], enrolment, newer,
+                    can_enrol=enrolment is None and version.status == plans.PUBLISHED,
+                    hours=sum(s.resource.hours for s in required_steps(version)))
+
+
+def _update_enrolments(session: Session, user: User) -> None:
+    """Mark paths complete once every required step is completed (and not, when one is undone)."""
+    enrolments = list(session.scalars(select(Enrolment).where(Enrolment.user_id == user.id).options(
+        selectinload(Enrolment.path_version).selectinload(PathVersion.steps))))
+    if not enrolments:
+        return
+    completed = set(session.scalars(select(Progress.resource_id).where(
+        Progress.user_id == user.id, Progress.status == "completed")))
+    for enrolment in enrolments:
+        version = enrolment.path_version
+        groups: dict[str, bool] = {}
+        done = True
+        for step in version.steps:
+            if step.optional:
+                continue
+            if step.alternative_group:  # any one of the alternatives will do
+                groups[step.alternative_group] = groups.get(step.alternative_group, False) or (
+                    step.resource_id in completed)
+            elif step.resource_id not in completed:
+                done = False
+        done = done and all(groups.values())
+        if done and enrolment.completed_at is None:
+            enrolment.completed_at = utcnow()
+        elif not done:
+            enrolment.completed_at = None
+
+
+# Progress and evidence --------------------------------------------------------------------------------
+
+def learnable_resource(session: Session, user: User, resource_id: int) -> Resource:
+    """A resource ``user`` may record progress on: published, in their plan, or a step of a path they
+    follow. Raises NotFound otherwise."""
+    resource = session.get(Resource, resource_id)
+    if resource is None:
+        raise NotFound("No such resource")
+    if resource.status == plans.PUBLISHED:
+        return resource
+    in_plan = session.scalar(select(PlanItem.id).join(LearningPlan).where(
+        LearningPlan.user_id == user.id, PlanItem.resource_id == resource.id))
+    in_path = session.scalar(select(PathStep.id).join(
+        Enrolment, Enrolment.path_version_id == PathStep.path_version_id).where(
+        Enrolment.user_id == user.id, PathStep.resource_id == resource.id))
+    if in_plan is None and in_path is None:
+        raise NotFound("No such resource")
+    return resource
+
+
+def progress_of(session: Session, user: User, resource_id: int) -> Progress | None:
+    return session.scalar(select(Progress).where(Progress.user_id == user.id,
+                                                 Progress.resource_id == resource_id))
+
+
+@dataclass(frozen=True)
+class Upload:
+    """An uploaded evidence file: its name as sent and its content."""
+
+    filename: str
+    stream: BinaryIO
+
+
+def check_evidence_url(url: str) -> str:
+    url = url.strip()
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 1000:
+        raise ValidationFailed("Enter a web address starting with http:// or https://",
+                               field="evidence_url")
+    return url
+
+
+def read_evidence(upload: Upload) -> tuple[bytes, str]:
+    """The file's content and the extension it is stored under. Raises ValidationFailed for a file that
+    is not a PDF, PNG or JPEG, or is larger than 5 MB."""
+    content = upload.stream.read(MAX_EVIDENCE_BYTES + 1)
+    if len(content) > MAX_EVIDENCE_BYTES:
+        raise ValidationFailed("The file must be 5 MB or smaller", field="evidence_file")
+    if not content:
+        raise ValidationFailed("The file is empty", field="evidence_file")
+    for magic, extension, _media_type in EVIDENCE_TYPES:
+        if content.startswith(magic):
+            return content, extension
+    raise ValidationFailed("The file must be a PDF, PNG or JPEG", field="evidence_file")
+
+
+def record_progress(session: Session, user: User, resource_id: int, *, status: str, today: date,
+                    started_on: date | None = None, completed_on: date | None = None,
+                    evidence_url: str = "", upload: Upload | None = None,
+                    evidence_dir: Path | None = None) -> Progress:
+    """Record that ``user`` started or completed a resource, with optional evidence.
+
+    Dates may not be after ``today`` (the official's today); a completed resource needs its completion
+    date, on or after the start. An evidence file goes under ``evidence_dir``/<user id>/ with a random
+    name, replacing the previous one. Raises ValidationFailed (with the field) or NotFound.
+    """
+    resource = learnable_resource(session, user, resource_id)
+    if status not in PROGRESS_STATUSES:
+        raise ValidationFailed("Choose started or completed", field="status")
+    if started_on is not None and started_on > today:
+        raise ValidationFailed("The start date cannot be in the future", field="started_on")
+    if status == "completed":
+        if completed_on is None:
+            raise ValidationFailed("Enter the date you completed it", field="completed_on")
+        if completed_on > today:
+            raise ValidationFailed("The completion date cannot be in the future", field="completed_on")
+        if started_on is not None and completed_on < started_on:
+            raise ValidationFailed("The completion date cannot be before the start date",
+                                   field="completed_on")
+    else:
+        completed_on = None
+    evidence_url = check_evidence_url(evidence_url)
+    content, extension = read_evidence(upload) if upload is not None else (b"", "")
+    if upload is not None and evidence_dir is None:
+        raise ValueError("evidence_dir is needed to store an evidence file")
+
+    progress = progress_of(session, user, resource.id)
+    if progress is None:
+        progress = Progress(user_id=user.id, resource_id=resource.id)
+        session.add(progress)
+    progress.status = status
+    progress.started_on = started_on or progress.started_on or (completed_on or today)
+    progress.completed_on = completed_on
+    progress.evidence_url = evidence_url
+    if upload is not None and evidence_dir is not None:
+        folder = evidence_dir / str(user.id)
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"{secrets.token_hex(16)}.{extension}"
+        (folder / name).write_bytes(content)
+        if progress.evidence_file and _STORED_NAME.match(progress.evidence_file):
+            (folder / progress.evidence_file).unlink(missing_ok=True)
+        progress.evidence_file = name
+    session.flush()
+    _update_enrolments(session, user)
+    return progress
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    path: Path
+    media_type: str
+    download_name: str
+
+
+def evidence_file(session: Session, viewer: User, progress_id: int, evidence_dir: Path) -> EvidenceFile:
+    """The evidence file of a progress record, for its owner, an admin, or a focal point of the owner's
+    country. Raises NotFound for anyone else, and when there is no file."""
+    progress = session.get(Progress, progress_id)
+    if progress is None or not progress.evidence_file or not _STORED_NAME.match(progress.evidence_file):
+        raise NotFound("No such file")
+    owner = session.get(User, progress.user_id)
+    allowed = viewer.id == progress.user_id or (
+        viewer.role in (Role.ADMIN, Role.FOCAL_POINT) and owner is not None
+        and can_see_country(viewer, owner.country_id))
+    path = evidence_dir / str(progress.user_id) / progress.evidence_file
+    if not allowed or not path.is_file():
+        raise NotFound("No such file")
+    extension = progress.evidence_file.rsplit(".", 1)[1]
+    media_type = next(t for _m, ext, t in EVIDENCE_TYPES if ext == extension)
+    return EvidenceFile(path, media_type, f"evidence-{progress.resource_id}.{extension}")
+
+
+# Feedback -------------------------------------------------------------------------------------------
+
+def feedback_target(session: Session, user: User, *, resource_id: int | None = None,
+                    path_version_id: int | None = None) -> Resource | PathVersion:
+    """What ``user`` may give feedback on: a resource they completed, or a path version they completed.
+    Raises NotFound for anything else (or anything they cannot see)."""
+    if (resource_id is None) == (path_version_id is None):
+        raise ValueError("give exactly one of resource_id and path_version_id")
+    if resource_id is not None:
+        resource = learnable_resource(session, user, resource_id)
+        progress = progress_of(session, user, resource.id)
+        if progress is None or progress.status != "completed":
+            raise NotFound("You can give feedback once you have completed it")
+        return resource
+    enrolment = session.scalar(select(Enrolment).where(Enrolment.user_id == user.id,
+                                                       Enrolment.path_version_id == path_version_id))
+    if enrolment is None or enrolment.completed_at is None:
+        raise NotFound("You can give feedback once you have completed it")
+    return enrolment.path_version
+
+
+def feedback_of(session: Session, user: User, *, resource_id: int | None = None,
+                path_version_id: int | None = None) -> Feedback | None:
+    """``user``'s feedback on the resource or the path version (the one given, the other None)."""
+    return session.scalar(select(Feedback).where(
+        Feedback.user_id == user.id, Feedback.resource_id == resource_id,
+        Feedback.path_version_id == path_version_id).order_by(Feedback.id).limit(1))
+
+
+def give_feedback(session: Session, user: User, *, rating: int, relevance: int, would_recommend: bool,
+                  comment: str = "", resource_id: int | None = None,
+                  path_version_id: int | None = None) -> Feedback:
+    """Record ``user``'s feedback on a completed resource or path; a second time updates the first.
+    Raises ValidationFailed (with the field) or NotFound."""
+    feedback_target(session, user, resource_id=resource_id, path_version_id=path_version_id)
+    for name, value in (("rating", rating), ("relevance", relevance)):
+        if not isinstance(value, int) or not 1 <= value <= 5:
+            raise ValidationFailed("Choose a number from 1 to 5", field=name)
+    comment = comment.strip()
+    if len(comment) > 2000:
+        raise ValidationFailed("Keep the comment under 2,000 characters", field="comment")
+    feedback = feedback_of(session, user, resource_id=resource_id, path_version_id=path_version_id)
+    if feedback is None:
+        feedback = Feedback(user_id=user.id, resource_id=resource_id, path_version_id=path_version_id)
+        session.add(feedback)
+    feedback.rating, feedback.relevance = rating, relevance
+    feedback.would_recommend, feedback.comment = bool(would_recommend), comment
+    session.flush()
+    return feedback
