@@ -188,11 +188,17 @@ def build_plan(official: Official, gaps: Sequence[Gap], resources: Sequence[Reso
                                    else best_path.languages))
         planned.update(r.id for r in best_path.resources)
 
+    language_of = {r.id: shared_language(official, r.languages) for r in resources}
     while len(plan) < limit:
-        candidates = [r for r in resources if r.id not in planned and _closes(r.teaches, remaining)]
-        if not candidates:
+        # What each candidate would close this round, worked out once per round.
+        options = [(r, closes) for r in resources if r.id not in planned
+                   and (closes := _closes(r.teaches, remaining))]
+        if not options:
             break
-        choice = min(candidates, key=lambda r: _rank(r, official, remaining, candidates))
+        served_in_language = {c.competency for r, closes in options if language_of[r.id]
+                              for c in closes}
+        choice, _ = min(options, key=lambda option: _rank(
+            option[0], option[1], official, remaining, language_of[option[0].id], served_in_language))
         for prerequisite in _missing_prerequisites(choice, by_id, planned):
             planned.add(prerequisite.id)
             before = _closes(prerequisite.teaches, remaining)
@@ -212,30 +218,16 @@ def _recommend(resource: Resource, official: Official, closes: list[Closes],
                           () if language else resource.languages, prerequisite_for)
 
 
-def _rank(resource: Resource, official: Official, remaining: dict[str, Gap],
-          candidates: Sequence[Resource]) -> tuple:
-    closes = _closes(resource.teaches, remaining)
+def _rank(resource: Resource, closes: list[Closes], official: Official, remaining: dict[str, Gap],
+          language: str | None, served_in_language: set[str]) -> tuple:
     largest = max(remaining[c.competency].size for c in closes)
-    in_language = shared_language(official, resource.languages) is not None
-    if not in_language and _served_in_language(closes, official, remaining, candidates):
+    if language is None and served_in_language & {c.competency for c in closes}:
         # Something in the official's languages serves the same gaps: never prefer this one.
         return (1, 0, 0, 1, 1, resource.hours, resource.id)
     per_hour = _levels(closes) / max(resource.hours, 0.25)
-    language = shared_language(official, resource.languages)
     preference = official.languages.index(language) if language else len(official.languages)
     preferred = resource.format in official.preferred_formats
     return (0, -largest, -per_hour, preference, not preferred, resource.hours, resource.id)
-
-
-def _served_in_language(closes: list[Closes], official: Official, remaining: dict[str, Gap],
-                        candidates: Sequence[Resource]) -> bool:
-    wanted = {c.competency for c in closes}
-    for other in candidates:
-        if shared_language(official, other.languages) is None:
-            continue
-        if wanted & {c.competency for c in _closes(other.teaches, remaining)}:
-            return True
-    return False
 
 
 def _missing_prerequisites(resource: Resource, by_id: dict[str, Resource],
