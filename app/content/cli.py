@@ -1,4 +1,4 @@
-"""flask content validate|sync|schema, and flask frameworks import|list."""
+"""flask content validate|sync|export|schema, and flask frameworks import|list."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
+from app.content.catalogue import competency_index, coverage
+from app.content.export import DEFAULT_OUT, export_resources
 from app.content.importers import FORMATS, ImportFailed, guess_format, import_framework, read_case, read_csv
-from app.content.loader import DEFAULT_PATH, LoadResult, load_content
+from app.content.loader import CONTENT_ROOT, DEFAULT_PATH, Content, LoadResult, load_content
 from app.content.schemas import KINDS, SCHEMA_FILES
 from app.content.sync import sync_content
 from app.extensions import db
@@ -19,7 +21,8 @@ from app.services.errors import ValidationFailed
 
 _path_option = click.option(
     "--path", "path", type=click.Path(file_okay=False, path_type=Path), default=None,
-    help="The content directory (default: the repository's assessments/).")
+    help="The content root holding assessments/ and courses/ (default: the repository), or an "
+         "assessments folder alone (then the catalogue is neither read nor synced).")
 
 
 @click.group("content", help="Validate and sync the YAML content.")
@@ -32,7 +35,7 @@ def _load_or_exit(path: Path | None) -> LoadResult:
     if not result.ok:
         for error in result.errors:
             click.echo(str(error), err=True)
-        raise click.ClickException(f"{len(result.errors)} error(s) in {path or DEFAULT_PATH}")
+        raise click.ClickException(f"{len(result.errors)} error(s) in {path or CONTENT_ROOT}")
     return result
 
 
@@ -42,6 +45,25 @@ def validate(path: Path | None) -> None:
     """Check every file; print each error as FILE: FIELD: reason."""
     result = _load_or_exit(path)
     click.echo(f"OK: {result.content.summary()}")
+    for line in _coverage_lines(result.content):
+        click.echo(line)
+
+
+def _coverage_lines(content: Content) -> list[str]:
+    """How well the published resources cover each framework: every competency should be taught over
+    two level steps or more (a step being one level up, e.g. 1 → 2)."""
+    if content.resources is None:
+        return []
+    index = competency_index(content.frameworks)
+    lines = []
+    for framework in content.frameworks:
+        steps = coverage(content.resources, index, framework.code)
+        thin = {code: taught for code, taught in steps.items() if len(taught) < 2}
+        lines.append(f"{framework.code}: {len(steps) - len(thin)} of {len(steps)} competencies taught over "
+                     "two level steps or more")
+        lines += [f"  {code}: " + (", ".join(f"{s - 1} → {s}" for s in sorted(taught)) or "no material")
+                  for code, taught in thin.items()]
+    return lines
 
 
 @content_cli.command("sync")
@@ -60,6 +82,21 @@ def sync(path: Path | None) -> None:
         click.echo(line)
     if not report:
         click.echo("Nothing changed.")
+
+
+@content_cli.command("export")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The folder to write <id>.yaml files to (default: the repository's courses/resources/).")
+@with_appcontext
+def export(out: Path | None) -> None:
+    """Write every resource in the database, retired and app-made ones too, back to YAML."""
+    report = export_resources(db.session, out)
+    for target in report.written:
+        click.echo(f"wrote {target}")
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"{len(report.written) + len(report.unchanged)} resources in {out or DEFAULT_OUT}: "
+               f"{len(report.written)} written, {len(report.unchanged)} unchanged")
 
 
 @content_cli.command("schema")

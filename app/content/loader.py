@@ -1,6 +1,8 @@
-"""Read a content directory (assessments/) into validated objects, collecting every error.
+"""Read the content (assessments/ and courses/) into validated objects, collecting every error.
 
-Layout: frameworks/<code>.yaml, roles/<code>.yaml, instruments/<code>.yaml (see assessments/README.md).
+Layout: assessments/frameworks/<code>.yaml, assessments/roles/<code>.yaml,
+assessments/instruments/<code>.yaml (see assessments/README.md) and courses/resources/<id>.yaml (see
+courses/README.md and app/content/catalogue.py).
 Every problem is reported as (file, field, reason), e.g.
 ``frameworks/dgcf.yaml: areas[2].competencies[0].levels.3: no descriptor for level 3 (Practitioner)``;
 loading never stops at the first one.
@@ -11,12 +13,14 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
 import yaml
 from pydantic import ValidationError
 
+from app.content.catalogue import ResourceModel, catalogue_problems, competency_index
 from app.content.schemas import (
     ITEM_KINDS,
     KINDS,
@@ -29,7 +33,8 @@ from app.content.schemas import (
     SelfRatingItem,
 )
 
-DEFAULT_PATH = Path(__file__).resolve().parents[2] / "assessments"
+CONTENT_ROOT = Path(__file__).resolve().parents[2]  # holds assessments/ and courses/
+DEFAULT_PATH = CONTENT_ROOT / "assessments"
 _DICT_FIELDS = {"levels", "targets"}  # their keys are shown as .key, list indexes as [i]
 
 
@@ -49,11 +54,14 @@ class Content:
     frameworks: list[FrameworkModel] = field(default_factory=list)
     roles: list[RoleProfileModel] = field(default_factory=list)
     instruments: list[InstrumentModel] = field(default_factory=list)
+    # None when no catalogue was read (an assessments folder alone): sync then leaves resources alone.
+    resources: list[ResourceModel] | None = None
     files: dict[tuple[str, str], str] = field(default_factory=dict)  # (kind, code) -> file
 
     def summary(self) -> str:
-        return (f"{len(self.frameworks)} frameworks, {len(self.roles)} role profiles, "
+        text = (f"{len(self.frameworks)} frameworks, {len(self.roles)} role profiles, "
                 f"{len(self.instruments)} instruments")
+        return text if self.resources is None else f"{text}, {len(self.resources)} resources"
 
 
 @dataclass
@@ -323,38 +331,55 @@ def _files(root: Path, folder: str) -> list[Path]:
     return sorted(p for p in directory.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml"))
 
 
-def load_content(path: Path | str | None = None) -> LoadResult:
-    """Read and check every file under ``path`` (default: the repository's assessments/)."""
-    root = Path(path) if path is not None else DEFAULT_PATH
+def _parse(file: Path, relative: str, model, errors: list[ContentError], key: str = "code"):
+    """One file as ``model``; its errors go to ``errors``. Returns the object, or, when the file cannot
+    be read as one, the value of its ``key`` (so references to a broken file add no errors of their
+    own) or None."""
+    try:
+        data = read_yaml(file)
+    except yaml.YAMLError as exc:
+        errors.append(ContentError(relative, *_yaml_error(exc)))
+        return None
+    except UnicodeDecodeError as exc:
+        errors.append(ContentError(relative, "", f"not UTF-8 text (byte {exc.start})"))
+        return None
+    if not isinstance(data, dict):
+        errors.append(ContentError(relative, "", "the file must be a YAML mapping (key: value)"))
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors.extend(ContentError(relative, f, r) for f, r in validation_errors(exc))
+        obj = _without_unknown_fields(model, data, exc)
+        if obj is None:
+            return data[key] if isinstance(data.get(key), str) else None
+        return obj
+
+
+def _is_root(path: Path) -> bool:
+    """A content root holds assessments/ (and courses/); any other folder is an assessments folder."""
+    return (path / "assessments").is_dir()
+
+
+def load_content(path: Path | str | None = None, *, today: date | None = None) -> LoadResult:
+    """Read and check every file under ``path``: a content root holding assessments/ and courses/
+    (default: the repository), or an assessments folder alone (then no catalogue is read). Errors name
+    files relative to ``path``. ``today`` (default: the date today) is the latest review date allowed."""
+    base = Path(path) if path is not None else CONTENT_ROOT
     content, errors = Content(), []
-    if not root.is_dir():
-        return LoadResult(content, [ContentError(str(root), "", "no such directory")])
+    if not base.is_dir():
+        return LoadResult(content, [ContentError(str(base), "", "no such directory")])
+    root = base / "assessments" if _is_root(base) else base
 
     parsed: dict[str, list[tuple[str, object]]] = {kind: [] for kind in KINDS}
     for kind, model in KINDS.items():
         for file in _files(root, kind):
-            relative = file.relative_to(root).as_posix()
-            try:
-                data = read_yaml(file)
-            except yaml.YAMLError as exc:
-                errors.append(ContentError(relative, *_yaml_error(exc)))
+            relative = file.relative_to(base).as_posix()
+            obj = _parse(file, relative, model, errors)
+            if isinstance(obj, str):  # unreadable, but its code is known
+                parsed[kind].append((relative, obj))
+            if obj is None or isinstance(obj, str):
                 continue
-            except UnicodeDecodeError as exc:
-                errors.append(ContentError(relative, "", f"not UTF-8 text (byte {exc.start})"))
-                continue
-            if not isinstance(data, dict):
-                errors.append(ContentError(relative, "", "the file must be a YAML mapping (key: value)"))
-                continue
-            try:
-                obj = model.model_validate(data)
-            except ValidationError as exc:
-                errors.extend(ContentError(relative, f, r) for f, r in validation_errors(exc))
-                obj = _without_unknown_fields(model, data, exc)
-                if obj is None:
-                    # Keep the code, so references to a broken file do not add errors of their own.
-                    if isinstance(data.get("code"), str):
-                        parsed[kind].append((relative, data["code"]))
-                    continue
             if file.stem != obj.code:
                 errors.append(ContentError(relative, "code", f"code {obj.code} must match the file name "
                                                              f"({obj.code}{file.suffix})"))
@@ -386,4 +411,32 @@ def load_content(path: Path | str | None = None) -> LoadResult:
             problems = instrument_problems(obj, frameworks, broken)
             errors.extend(ContentError(relative, f, r) for f, r in problems)
             content.instruments.append(obj)
+    if _is_root(base) and (base / "courses").is_dir():
+        _load_catalogue(base, content, errors, broken, today or date.today())
     return LoadResult(content, errors)
+
+
+def _load_catalogue(base: Path, content: Content, errors: list[ContentError], broken: set[str],
+                    today: date) -> None:
+    """courses/resources/<id>.yaml, checked against the frameworks already read (see catalogue.py)."""
+    resources: list[tuple[str, ResourceModel]] = []
+    unreadable: set[str] = set()  # ids of files that could not be read: prerequisites may name them
+    for file in _files(base / "courses", "resources"):
+        relative = file.relative_to(base).as_posix()
+        obj = _parse(file, relative, ResourceModel, errors, key="id")
+        if not isinstance(obj, ResourceModel):
+            unreadable.add(obj if isinstance(obj, str) else file.stem)
+            continue
+        if file.stem != obj.id:
+            errors.append(ContentError(relative, "id", f"id {obj.id} must match the file name "
+                                                       f"({obj.id}{file.suffix})"))
+        other = content.files.get(("resources", obj.id))
+        if other is not None:
+            errors.append(ContentError(relative, "id", f"id {obj.id} is also used by {other}"))
+            continue
+        content.files[("resources", obj.id)] = relative
+        resources.append((relative, obj))
+    index = competency_index(content.frameworks)
+    problems = catalogue_problems(resources, index, broken, today, unreadable=unreadable)
+    errors.extend(ContentError(*problem) for problem in problems)
+    content.resources = [resource for _, resource in resources]

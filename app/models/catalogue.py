@@ -36,6 +36,9 @@ class Resource(Base):
     reviewed_on: Mapped[date] = mapped_column(Date)
     reviewed_by: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20), default="published")  # published | retired
+    # "content": has a file in courses/resources/ (sync retires it when the file goes); "ui": made in the
+    # app (a published suggestion), left alone by sync until its exported file is committed and synced.
+    source: Mapped[str] = mapped_column(String(20), default="ui", server_default="ui")
     link_status: Mapped[int | None] = mapped_column(Integer)  # last HTTP status seen, 0 = unreachable
     link_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -11,9 +11,10 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
-from app.content.loader import DEFAULT_PATH
+from app.content.loader import CONTENT_ROOT, DEFAULT_PATH
 from app.extensions import db
-from app.models import Competency, Framework, Instrument, RoleProfile
+from app.models import Competency, Framework, Instrument, Resource, RoleProfile
+from tests.factories import ResourceFactory
 
 EXAMPLE = DEFAULT_PATH / "examples" / "framework.csv"
 
@@ -43,12 +44,44 @@ def broken(tmp_path) -> Path:
     return root
 
 
+@pytest.fixture
+def broken_catalogue(tmp_path) -> Path:
+    """A copy of the content root whose catalogue has seven different breaks, in seven files."""
+    shutil.copytree(DEFAULT_PATH, tmp_path / "assessments",
+                    ignore=shutil.ignore_patterns("schema", "examples", "*.md"))
+    resources = tmp_path / "courses" / "resources"
+    shutil.copytree(CONTENT_ROOT / "courses" / "resources", resources)
+    breaks = {
+        "18f-methods": ("{code: SERV.DESIGN,", "{code: SERV.DESIGNS,"),
+        "aidants-connect": ("licence: free-access", "licence: Free"),
+        "canada-normes-numeriques": ("languages: [fr]", "languages: [fr-ca-x]"),
+        "anssi-guide-hygiene-informatique": ("{code: TECH.OPS, from: 1,", "{code: TECH.OPS, from: 2,"),
+        "atlassian-agile-coach": ("prerequisites: []", "prerequisites: [agile-manifesto]"),
+        "cnil-mooc-atelier-rgpd": ("prerequisites: []", "prerequisites: [cnil-guide-rgpd-developpeur]"),
+        "australian-government-style-manual": ("offline: false\n", "offline: false\nrating: 5\n"),
+    }
+    for name, (old, new) in breaks.items():
+        path = resources / f"{name}.yaml"
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (name, old)
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return tmp_path
+
+
 def count(model, *where) -> int:
     return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
 def test_validate_passes_on_the_bundled_content(runner):
     result = runner.invoke(args=["content", "validate"])
+    assert result.exit_code == 0, result.output
+    match = re.fullmatch(r"OK: 1 frameworks, \d+ role profiles, 2 instruments, (\d+) resources\n"
+                         r"dgcf: 21 of 21 competencies taught over two level steps or more\n", result.output)
+    assert match and int(match.group(1)) >= 80
+
+
+def test_validate_an_assessments_folder_alone_reads_no_catalogue(runner):
+    result = runner.invoke(args=["content", "validate", "--path", str(DEFAULT_PATH)])
     assert result.exit_code == 0, result.output
     assert re.fullmatch(r"OK: 1 frameworks, \d+ role profiles, 2 instruments\n", result.output)
 
@@ -83,6 +116,57 @@ def test_sync_writes_nothing_when_anything_is_wrong(runner, broken):
     assert result.exit_code == 1
     assert "no descriptor for level 4" in result.output and "added" not in result.output
     assert (count(Framework), count(RoleProfile), count(Instrument)) == before
+
+
+def test_validate_reports_every_break_of_the_catalogue_with_file_and_field(runner, broken_catalogue):
+    result = runner.invoke(args=["content", "validate", "--path", str(broken_catalogue)])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    expected = [
+        "18f-methods.yaml: competencies[0].code: no competency SERV.DESIGNS in framework dgcf",
+        "aidants-connect.yaml: licence: Free is not in the SPDX License List",
+        "canada-normes-numeriques.yaml: languages[0]: 'fr-ca-x' is not a BCP 47 language tag",
+        "anssi-guide-hygiene-informatique.yaml: competencies[0].to: to (2) must be above from (2)",
+        "atlassian-agile-coach.yaml: prerequisites[0]: no resource with id agile-manifesto",
+        "cnil-guide-rgpd-developpeur.yaml: prerequisites: prerequisites go round in a circle: "
+        "cnil-guide-rgpd-developpeur → cnil-mooc-atelier-rgpd → cnil-guide-rgpd-developpeur",
+        "australian-government-style-manual.yaml: rating: unknown field",
+    ]
+    for message in expected:
+        assert any(line.startswith(f"courses/resources/{message}") for line in lines), (message, lines)
+    assert lines[-1].endswith(f"Error: 7 error(s) in {broken_catalogue}")
+
+
+def test_sync_writes_nothing_when_the_catalogue_is_wrong(runner, broken_catalogue):
+    result = runner.invoke(args=["content", "sync", "--path", str(broken_catalogue)])
+    assert result.exit_code == 1 and "added" not in result.output
+    assert (count(Framework), count(Resource)) == (0, 0)
+
+
+def test_sync_retires_a_removed_file_but_not_an_app_made_resource_then_export(runner, tmp_path):
+    root = tmp_path / "content"
+    shutil.copytree(DEFAULT_PATH, root / "assessments", ignore=shutil.ignore_patterns("schema", "examples"))
+    shutil.copytree(CONTENT_ROOT / "courses", root / "courses")
+    first = runner.invoke(args=["content", "sync", "--path", str(root)])
+    assert first.exit_code == 0, first.output
+    assert "added    resource 18f-methods: 2 competencies" in first.output.splitlines()
+    made = ResourceFactory(code="made-in-the-app", description="Suggested and published.")
+    (root / "courses" / "resources" / "18f-methods.yaml").unlink()
+    second = runner.invoke(args=["content", "sync", "--path", str(root)])
+    assert second.output == "retired  resource 18f-methods (its file is gone)\n"
+    assert runner.invoke(args=["content", "sync", "--path", str(root)]).output == "Nothing changed.\n"
+    assert db.session.get(Resource, made.id).status == "published"
+
+    out = tmp_path / "out"
+    result = runner.invoke(args=["content", "export", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    total = count(Resource)
+    assert result.output.splitlines()[-1] == f"{total} resources in {out}: {total} written, 0 unchanged"
+    assert "status: retired\n" in (out / "18f-methods.yaml").read_text(encoding="utf-8")
+    assert (out / "made-in-the-app.yaml").is_file()
+    assert "warning: made-in-the-app.yaml: competencies: List should have at least 1 item" in result.output
+    again = runner.invoke(args=["content", "export", "--out", str(out)])
+    assert again.output.splitlines()[-1] == f"{total} resources in {out}: 0 written, {total} unchanged"
 
 
 def test_schema_writes_the_three_schemas_and_the_committed_ones_are_current(runner, tmp_path):
