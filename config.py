@@ -56,6 +56,10 @@ class Config:
         self.TOKEN_HOURS = {"activate": 72, "reset": 2, "invite": 24 * 14}
         self.PROXY_FIX_X_FOR = int(_env("PROXY_FIX_X_FOR", "0"))
         self.LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+        # Any figure over fewer officials than this is shown as "fewer than K", everywhere.
+        self.SMALL_CELL_K = int(_env("SMALL_CELL_K", "5"))
+        # Weeks after an official completes a path before the behaviour follow-up (L3) is sent.
+        self.FOLLOW_UP_WEEKS = int(_env("FOLLOW_UP_WEEKS", "8"))
 
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     BABEL_DEFAULT_LOCALE = "en"

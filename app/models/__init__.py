@@ -14,6 +14,7 @@ from app.models.catalogue import (
     ResourceCompetency,
     Suggestion,
 )
+from app.models.evaluation import FollowUp, Indicator, IndicatorValue
 from app.models.frameworks import (
     Area,
     Competency,
@@ -30,6 +31,7 @@ from app.models.people import Country, FocalPointScope, Organisation, Role, User
 from app.models.tokens import AccountToken, TokenPurpose
 
 __all__ = [
+    "FollowUp", "Indicator", "IndicatorValue",
     "CoursePath", "Enrolment", "Feedback", "LearningPlan", "PathStep", "PathVersion",
     "PathVersionCompetency", "PathVersionRole", "PlanItem", "Progress", "Resource",
     "ResourceCompetency", "Suggestion",

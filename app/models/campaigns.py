@@ -21,6 +21,8 @@ class Campaign(Base):
     name: Mapped[str200]
     instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id"))  # one fixed version
     cycle_label: Mapped[str] = mapped_column(String(60))  # baseline, follow-up 1, ...
+    # A follow-up campaign points at the campaign it follows; officials' results pair up across them.
+    baseline_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"), index=True)
     # Stored in UTC; entered and shown in the country's time zone.
     opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -30,6 +32,7 @@ class Campaign(Base):
 
     country: Mapped[Country] = relationship()
     instrument: Mapped[Instrument] = relationship()
+    baseline: Mapped[Campaign | None] = relationship(remote_side="Campaign.id")
     organisations: Mapped[list[CampaignOrganisation]] = relationship(
         back_populates="campaign", cascade="all, delete-orphan"
     )
