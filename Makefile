@@ -10,6 +10,7 @@ export FLASK_APP := wsgi
 ## make run: install everything, build the pages' assets, load the demo data and serve on 127.0.0.1:5000
 run: install assets
 	$(BIN)/flask db upgrade
+	$(BIN)/flask content sync
 	$(BIN)/flask demo
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
