@@ -1,0 +1,86 @@
+"""The analytics behind every dashboard: plain functions on a SQLAlchemy session, no Flask.
+
+Every function takes the session, a ``Scope`` (the countries the viewer may see: pass
+``visible_country_ids(user)``, or a one-country frozenset narrowed from it; None means every
+country), ``Filters`` (organisation, role profile, campaign, competency) and ``k``, the small-cell
+threshold (config SMALL_CELL_K). The database does the grouping; each function runs a constant number
+of statements whatever the number of officials, and returns a ``Table``: rows (frozen dataclasses,
+or dicts for the person-level table) ready for a page, a chart, and app.services.exports (CSV, XLSX).
+
+A figure over fewer than ``k`` officials is a ``Suppressed(k)`` ("fewer than K"), never a number;
+a statistic that needs more than there is, ``NOT_ENOUGH`` ("not enough data"); see common.py for the
+rule on totals. Modules:
+
+- participation: ``participation_funnel`` (invited → started → submitted per campaign and organisation)
+- levels: ``heatmap`` (+ ``heatmap_grid``), ``level_distribution``, ``assets``
+- change: ``change_by_competency``, ``change_by_organisation``, ``change_by_role_profile`` (L2)
+- pairing: ``pairing`` (paired, baseline only, follow-up only)
+- trend: ``trend`` (mean and 95% CI per cycle), ``own_trend`` (an official's own results; never
+  suppressed for them)
+- activity: ``learning_activity``, ``organisation_maturity``, ``indicator_values`` (L4)
+- feedback: ``resource_feedback``, ``path_feedback`` (L1), ``follow_up_answers`` (L3)
+- gaps: ``largest_content_gaps``
+- people: ``person_levels`` (admins only, pseudonymised by default), ``pseudonym``
+"""
+
+from app.services.analytics.activity import (
+    ActivityRow,
+    IndicatorRow,
+    MaturityRow,
+    indicator_values,
+    learning_activity,
+    organisation_maturity,
+)
+from app.services.analytics.change import (
+    ChangeRow,
+    change_by_competency,
+    change_by_organisation,
+    change_by_role_profile,
+)
+from app.services.analytics.common import (
+    DEFAULT_K,
+    NO_FILTERS,
+    NOT_ENOUGH,
+    Figure,
+    Filters,
+    NotEnoughData,
+    Scope,
+    Suppressed,
+    Table,
+    is_suppressed,
+)
+from app.services.analytics.feedback import (
+    POOR_RATING,
+    FeedbackRow,
+    FollowUpRow,
+    follow_up_answers,
+    path_feedback,
+    resource_feedback,
+)
+from app.services.analytics.gaps import ContentGapRow, largest_content_gaps
+from app.services.analytics.levels import (
+    PRACTITIONER,
+    AssetRow,
+    HeatmapCell,
+    LevelRow,
+    assets,
+    heatmap,
+    heatmap_grid,
+    level_distribution,
+)
+from app.services.analytics.pairing import PairingRow, pairing
+from app.services.analytics.participation import FunnelRow, participation_funnel
+from app.services.analytics.people import person_levels, pseudonym
+from app.services.analytics.trend import OwnResult, TrendRow, own_trend, trend
+
+__all__ = [
+    "DEFAULT_K", "NO_FILTERS", "NOT_ENOUGH", "POOR_RATING", "PRACTITIONER",
+    "ActivityRow", "AssetRow", "ChangeRow", "ContentGapRow", "FeedbackRow", "Figure", "Filters",
+    "FollowUpRow", "FunnelRow", "HeatmapCell", "IndicatorRow", "LevelRow", "MaturityRow", "NotEnoughData",
+    "OwnResult", "PairingRow", "Scope", "Suppressed", "Table", "TrendRow",
+    "assets", "change_by_competency", "change_by_organisation", "change_by_role_profile",
+    "follow_up_answers", "heatmap", "heatmap_grid", "indicator_values", "is_suppressed",
+    "largest_content_gaps", "learning_activity", "level_distribution", "organisation_maturity",
+    "own_trend", "pairing", "participation_funnel", "path_feedback", "person_levels", "pseudonym",
+    "resource_feedback", "trend",
+]

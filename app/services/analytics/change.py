@@ -1,0 +1,292 @@
+"""Kirkpatrick level 2, learning: what changed between cycles, for whom.
+
+Pairing: a follow-up campaign (``Campaign.baseline_id``) pairs each official's submitted attempt with
+their submitted attempt in the baseline campaign it points at. Officials who submitted only one of
+the two are not dropped silently: ``pairing`` counts them apart (baseline only, follow-up only).
+A chain baseline → follow-up 1 → follow-up 2 pairs each follow-up with the campaign it points at.
+
+The measure of an official in a cycle is their calibrated level: per competency in
+``change_by_competency``, and the mean over the competencies assessed in both cycles in
+``change_by_organisation`` and ``change_by_role_profile`` (narrowed to one with
+``Filters.competency_id``). The group of a pair is the follow-up attempt's organisation or role.
+
+Per row: the mean level in each cycle, the paired change with its 95% confidence interval, the
+paired t-test p and Cohen's d_z (app.services.stats.paired_change, worked out from sums the database
+groups — see common.paired_from_sums); the share of officials who had a gap at baseline and none at
+follow-up (per competency: that competency's gap; per organisation or role: their total gap over the
+competencies with a target in both cycles); the knowledge-check score — the share of knowledge
+checks answered right, per attempt (CompetencyResult.knowledge_correct / knowledge_total, counted at
+submission from each Answer against its Item.key, an unanswered check counting as wrong) — in each
+cycle and its change as Hake's normalised gain, over the pairs with knowledge checks in both.
+
+Small cells: every figure over fewer than ``k`` pairs is Suppressed; a change over fewer than 2 pairs
+(when ``k`` < 2) is NOT_ENOUGH. Organisation and role-profile tables have an "All" row per campaign,
+so a lone hidden group takes the next smallest with it (pairs, gap pairs and knowledge pairs each).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Float, and_, case, cast, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from app.models import (
+    Attempt,
+    AttemptStatus,
+    Campaign,
+    Competency,
+    CompetencyResult,
+    Organisation,
+    RoleProfile,
+)
+from app.services.analytics.common import (
+    DEFAULT_K,
+    NO_FILTERS,
+    NOT_ENOUGH,
+    Figure,
+    Filters,
+    Scope,
+    Suppressed,
+    Table,
+    attempt_filters,
+    hidden_groups,
+    in_scope,
+    paired_from_sums,
+    ratio,
+    rows,
+    shown,
+)
+from app.services.stats import MIN_PAIRS, normalised_gain
+
+BY_COMPETENCY, BY_ORGANISATION, BY_ROLE = "competency", "organisation", "role_profile"
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    campaign_id: int  # the follow-up campaign
+    campaign: str
+    cycle_label: str
+    baseline_id: int
+    baseline: str
+    group_id: int | None  # competency, organisation or role profile id; None on the "All" row
+    group: str
+    pairs: int | Suppressed
+    mean_before: Figure
+    mean_after: Figure
+    change: Figure
+    ci_low: Figure
+    ci_high: Figure
+    p: Figure  # paired t-test; None when every change is the same
+    cohens_dz: Figure
+    share_closed: Figure  # None when nobody had a gap
+    knowledge_before: Figure  # mean share of knowledge checks right
+    knowledge_after: Figure
+    normalised_gain: Figure  # None when the group scored full marks at baseline
+    is_total: bool = False
+
+
+CHANGE_COLUMNS = ("campaign", "cycle_label", "baseline", "group", "pairs", "mean_before", "mean_after",
+                  "change", "ci_low", "ci_high", "p", "cohens_dz", "share_closed", "knowledge_before",
+                  "knowledge_after", "normalised_gain")
+
+_SUMS = ("n", "sum_before", "sum_after", "sum_diff", "sum_diff_sq", "had_gap", "closed", "n_knowledge",
+         "knowledge_before", "knowledge_after")
+
+
+def change_by_competency(session: Session, scope: Scope, filters: Filters = NO_FILTERS,
+                         k: int = DEFAULT_K) -> Table[ChangeRow]:
+    """One row per follow-up campaign and competency (no "All" row: every row counts the same
+    officials again). Three statements."""
+    return _change(session, scope, filters, k, BY_COMPETENCY)
+
+
+def change_by_organisation(session: Session, scope: Scope, filters: Filters = NO_FILTERS,
+                           k: int = DEFAULT_K) -> Table[ChangeRow]:
+    """One row per follow-up campaign and organisation, then "All organisations". Three statements."""
+    return _change(session, scope, filters, k, BY_ORGANISATION)
+
+
+def change_by_role_profile(session: Session, scope: Scope, filters: Filters = NO_FILTERS,
+                           k: int = DEFAULT_K) -> Table[ChangeRow]:
+    """One row per follow-up campaign and role profile ("No role profile" for attempts without one),
+    then "All role profiles". Three statements."""
+    return _change(session, scope, filters, k, BY_ROLE)
+
+
+def _pairs(scope: Scope, filters: Filters):
+    """The FROM and WHERE that pair follow-up and baseline results, as (statement builder, aliases)."""
+    follow_up, base = aliased(Attempt, name="follow_up"), aliased(Attempt, name="base")
+    campaign = aliased(Campaign, name="follow_up_campaign")
+    after, before = aliased(CompetencyResult, name="after"), aliased(CompetencyResult, name="before")
+
+    def build(*columns: Any):
+        stmt = (select(*columns)
+                .select_from(follow_up)
+                .join(campaign, and_(campaign.id == follow_up.campaign_id, campaign.baseline_id.is_not(None)))
+                .join(base, and_(base.campaign_id == campaign.baseline_id, base.user_id == follow_up.user_id,
+                                 base.status == AttemptStatus.SUBMITTED))
+                .join(after, after.attempt_id == follow_up.id)
+                .join(before, and_(before.attempt_id == base.id, before.competency_id == after.competency_id))
+                .where(follow_up.status == AttemptStatus.SUBMITTED,
+                       in_scope(follow_up.country_id, scope), in_scope(campaign.country_id, scope),
+                       *attempt_filters(follow_up, filters, campaign=False)))
+        if filters.campaign_id is not None:  # the follow-up, or the baseline it follows
+            stmt = stmt.where(or_(campaign.id == filters.campaign_id,
+                                  campaign.baseline_id == filters.campaign_id))
+        if filters.competency_id is not None:
+            stmt = stmt.where(after.competency_id == filters.competency_id)
+        return stmt
+
+    return build, follow_up, campaign, after, before
+
+
+def _sums_statement(scope: Scope, filters: Filters, by: str):
+    build, follow_up, campaign, after, before = _pairs(scope, filters)
+    with_gaps = and_(before.gap.is_not(None), after.gap.is_not(None))
+    with_knowledge = and_(before.knowledge_total > 0, after.knowledge_total > 0)
+    if by == BY_COMPETENCY:
+        diff = after.calibrated_level - before.calibrated_level
+        return (build(
+            campaign.id.label("campaign_id"), after.competency_id.label("group_id"),
+            func.count().label("n"),
+            func.sum(before.calibrated_level).label("sum_before"),
+            func.sum(after.calibrated_level).label("sum_after"),
+            func.sum(diff).label("sum_diff"), func.sum(diff * diff).label("sum_diff_sq"),
+            func.sum(case((and_(with_gaps, before.gap > 0), 1), else_=0)).label("had_gap"),
+            func.sum(case((and_(with_gaps, before.gap > 0, after.gap <= 0), 1), else_=0)).label("closed"),
+            func.sum(case((with_knowledge, 1), else_=0)).label("n_knowledge"),
+            func.sum(case((with_knowledge, cast(before.knowledge_correct, Float) / before.knowledge_total),
+                          else_=None)).label("knowledge_before"),
+            func.sum(case((with_knowledge, cast(after.knowledge_correct, Float) / after.knowledge_total),
+                          else_=None)).label("knowledge_after"))
+            .group_by(campaign.id, after.competency_id))
+
+    # Per official first (their mean level over the competencies paired, total gaps, knowledge
+    # sums), then per group.
+    group = follow_up.organisation_id if by == BY_ORGANISATION else follow_up.role_profile_id
+    official = build(
+        campaign.id.label("campaign_id"), group.label("group_id"),
+        func.avg(cast(before.calibrated_level, Float)).label("before"),
+        func.avg(cast(after.calibrated_level, Float)).label("after"),
+        func.sum(case((with_gaps, before.gap), else_=0)).label("gap_before"),
+        func.sum(case((with_gaps, after.gap), else_=0)).label("gap_after"),
+        func.sum(before.knowledge_correct).label("correct_before"),
+        func.sum(before.knowledge_total).label("total_before"),
+        func.sum(after.knowledge_correct).label("correct_after"),
+        func.sum(after.knowledge_total).label("total_after"),
+    ).group_by(campaign.id, follow_up.id, group).subquery("official")
+    o = official.c
+    diff = o.after - o.before
+    with_knowledge = and_(o.total_before > 0, o.total_after > 0)
+    return (select(
+        o.campaign_id, o.group_id, func.count().label("n"),
+        func.sum(o.before).label("sum_before"), func.sum(o.after).label("sum_after"),
+        func.sum(diff).label("sum_diff"), func.sum(diff * diff).label("sum_diff_sq"),
+        func.sum(case((o.gap_before > 0, 1), else_=0)).label("had_gap"),
+        func.sum(case((and_(o.gap_before > 0, o.gap_after <= 0), 1), else_=0)).label("closed"),
+        func.sum(case((with_knowledge, 1), else_=0)).label("n_knowledge"),
+        func.sum(case((with_knowledge, cast(o.correct_before, Float) / o.total_before),
+                      else_=None)).label("knowledge_before"),
+        func.sum(case((with_knowledge, cast(o.correct_after, Float) / o.total_after),
+                      else_=None)).label("knowledge_after"))
+        .group_by(o.campaign_id, o.group_id))
+
+
+def _change(session: Session, scope: Scope, filters: Filters, k: int, by: str) -> Table[ChangeRow]:
+    found = rows(session, _sums_statement(scope, filters, by))
+    name = f"change-by-{by.replace('_', '-')}"
+    if not found:
+        return Table(name, CHANGE_COLUMNS, [], k)
+    for row in found:
+        row.update({column: float(row[column] or 0) for column in _SUMS})
+    campaigns = campaigns_with_baselines(session, {row["campaign_id"] for row in found})
+    groups = group_names(session, by, {row["group_id"] for row in found})
+    out: list[ChangeRow] = []
+    for campaign_id in sorted({row["campaign_id"] for row in found}, key=lambda c: campaigns[c]["order"]):
+        info = campaigns[campaign_id]
+        head = (campaign_id, info["name"], info["cycle_label"], info["baseline_id"], info["baseline"])
+        part = sorted((row for row in found if row["campaign_id"] == campaign_id),
+                      key=lambda row: groups[row["group_id"]][2:])
+        if by == BY_COMPETENCY:
+            out.extend(ChangeRow(*head, row["group_id"], groups[row["group_id"]][1], **_figures(row, k))
+                       for row in part)
+            continue
+        protected = ("n", "had_gap", "n_knowledge")
+        hidden = {column: hidden_groups({row["group_id"]: int(row[column]) for row in part}, k)
+                  for column in protected}
+        for row in part:
+            out.append(ChangeRow(*head, row["group_id"], groups[row["group_id"]][1], **_figures(
+                row, k, *(row["group_id"] in hidden[column][0] for column in protected))))
+        total = {column: sum(row[column] for row in part) for column in _SUMS}
+        out.append(ChangeRow(*head, None, ALL_LABELS[by], **_figures(
+            total, k, *(hidden[column][1] for column in protected)), is_total=True))
+    return Table(name, CHANGE_COLUMNS, out, k)
+
+
+ALL_LABELS = {BY_ORGANISATION: "All organisations", BY_ROLE: "All role profiles", None: "All officials"}
+
+
+def _figures(sums: dict[str, Any], k: int, hide_pairs: bool = False, hide_gaps: bool = False,
+             hide_knowledge: bool = False) -> dict[str, Figure]:
+    n = int(sums["n"])
+    if hide_pairs or 0 < n < k:
+        hidden = Suppressed(k)
+        return dict(pairs=hidden, mean_before=hidden, mean_after=hidden, change=hidden, ci_low=hidden,
+                    ci_high=hidden, p=hidden, cohens_dz=hidden, share_closed=hidden,
+                    knowledge_before=hidden, knowledge_after=hidden, normalised_gain=hidden)
+    figures: dict[str, Figure] = {"pairs": n, "mean_before": ratio(sums["sum_before"], n),
+                                  "mean_after": ratio(sums["sum_after"], n)}
+    change = paired_from_sums(n, sums["sum_before"], sums["sum_after"], sums["sum_diff"],
+                              sums["sum_diff_sq"])
+    if change is None:
+        figures.update(change=NOT_ENOUGH, ci_low=NOT_ENOUGH, ci_high=NOT_ENOUGH, p=NOT_ENOUGH,
+                       cohens_dz=NOT_ENOUGH)
+    else:
+        figures.update(change=change.mean_change, ci_low=change.ci_low, ci_high=change.ci_high, p=change.p,
+                       cohens_dz=change.cohens_dz)
+    had_gap = int(sums["had_gap"])
+    figures["share_closed"] = shown(ratio(sums["closed"], had_gap), had_gap, k, hide_gaps)
+    n_knowledge = int(sums["n_knowledge"])
+    if hide_knowledge or 0 < n_knowledge < k:
+        figures.update(knowledge_before=Suppressed(k), knowledge_after=Suppressed(k),
+                       normalised_gain=Suppressed(k))
+    elif n_knowledge == 0:
+        figures.update(knowledge_before=None, knowledge_after=None, normalised_gain=None)
+    else:
+        before = sums["knowledge_before"] / n_knowledge
+        after = sums["knowledge_after"] / n_knowledge
+        figures.update(knowledge_before=before, knowledge_after=after,
+                       normalised_gain=(normalised_gain(before, after) if n_knowledge >= MIN_PAIRS
+                                        else NOT_ENOUGH))
+    return figures
+
+
+def campaigns_with_baselines(session: Session, ids) -> dict[int, dict[str, Any]]:
+    campaign, baseline = aliased(Campaign), aliased(Campaign)
+    found = session.execute(
+        select(campaign.id, campaign.name, campaign.cycle_label, campaign.opens_at,
+               baseline.id.label("baseline_id"), baseline.name.label("baseline"))
+        .join(baseline, baseline.id == campaign.baseline_id)
+        .where(campaign.id.in_(sorted(ids))))
+    return {row.id: {"name": row.name, "cycle_label": row.cycle_label, "baseline_id": row.baseline_id,
+                     "baseline": row.baseline, "order": (row.opens_at, row.id)} for row in found}
+
+
+def group_names(session: Session, by: str | None, ids) -> dict[int | None, tuple[str, str, int, str]]:
+    """group id -> (code, name, sort position, sort name); one statement (none for ``by`` None)."""
+    wanted = sorted(i for i in ids if i is not None)
+    names: dict[int | None, tuple[str, str, int, str]] = {None: ("", ALL_LABELS[None], 1, "")}
+    if by == BY_COMPETENCY:
+        names.update({row.id: (row.code, row.name, row.position, row.code) for row in session.execute(
+            select(Competency.id, Competency.code, Competency.name, Competency.position)
+            .where(Competency.id.in_(wanted)))})
+    elif by == BY_ORGANISATION:
+        names.update({row.id: ("", row.name, 0, row.name) for row in session.execute(
+            select(Organisation.id, Organisation.name).where(Organisation.id.in_(wanted)))})
+    elif by == BY_ROLE:
+        names[None] = ("", "No role profile", 1, "")
+        names.update({row.id: (row.code, row.name, 0, row.name) for row in session.execute(
+            select(RoleProfile.id, RoleProfile.code, RoleProfile.name).where(RoleProfile.id.in_(wanted)))})
+    return names

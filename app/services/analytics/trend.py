@@ -1,0 +1,146 @@
+"""The trend across cycles (a campaign chain baseline → follow-up 1 → follow-up 2 ...), and an
+official's own results across the cycles they took."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Float, cast, func, select
+from sqlalchemy.orm import Session
+
+from app.models import Attempt, AttemptStatus, Campaign, Competency, CompetencyResult
+from app.services.analytics.common import (
+    DEFAULT_K,
+    NO_FILTERS,
+    NOT_ENOUGH,
+    Figure,
+    Filters,
+    Scope,
+    Suppressed,
+    Table,
+    attempt_filters,
+    in_scope,
+    mean_ci,
+)
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    chain_id: int  # the chain's first (baseline) campaign
+    chain: str
+    campaign_id: int
+    campaign: str
+    cycle_label: str
+    position: int  # 0 for the baseline, 1 for the first follow-up, ...
+    officials: int | Suppressed
+    mean: Figure  # mean calibrated level
+    ci_low: Figure  # 95% t interval of the mean
+    ci_high: Figure
+
+
+TREND_COLUMNS = ("chain", "campaign", "cycle_label", "position", "officials", "mean", "ci_low", "ci_high")
+
+
+def trend(session: Session, scope: Scope, filters: Filters = NO_FILTERS, k: int = DEFAULT_K
+          ) -> Table[TrendRow]:
+    """Per campaign chain (baseline → follow-up 1 → follow-up 2 ...), every cycle's mean calibrated
+    level over the officials who submitted in it (each official's mean over the competencies, or the
+    one competency filtered), with its 95% confidence interval. Every official of a cycle counts, not
+    only the paired ones (see ``change_by_*`` for the paired change). ``filters.campaign_id`` picks
+    the chain it belongs to. Two statements."""
+    campaigns = {row.id: row for row in session.execute(
+        select(Campaign.id, Campaign.name, Campaign.cycle_label, Campaign.baseline_id, Campaign.opens_at)
+        .where(in_scope(Campaign.country_id, scope)))}
+    chains = _chains(campaigns)
+    wanted = set(campaigns)
+    if filters.campaign_id is not None:
+        root = chains.get(filters.campaign_id, (None, 0))[0]
+        wanted = {cid for cid, (r, _depth) in chains.items() if r == root} if root is not None else set()
+    if not wanted:
+        return Table("trend", TREND_COLUMNS, [], k)
+    per_attempt = (select(Attempt.campaign_id, func.avg(cast(CompetencyResult.calibrated_level, Float))
+                          .label("level"))
+                   .join(CompetencyResult, CompetencyResult.attempt_id == Attempt.id)
+                   .where(Attempt.status == AttemptStatus.SUBMITTED, in_scope(Attempt.country_id, scope),
+                          Attempt.campaign_id.in_(sorted(wanted)),
+                          *attempt_filters(Attempt, filters, campaign=False))
+                   .group_by(Attempt.campaign_id, Attempt.id))
+    if filters.competency_id is not None:
+        per_attempt = per_attempt.where(CompetencyResult.competency_id == filters.competency_id)
+    per_attempt = per_attempt.subquery("per_attempt")
+    sums = {row.campaign_id: row for row in session.execute(
+        select(per_attempt.c.campaign_id, func.count().label("n"),
+               func.sum(per_attempt.c.level).label("total"),
+               func.sum(per_attempt.c.level * per_attempt.c.level).label("total_sq"))
+        .group_by(per_attempt.c.campaign_id))}
+    out = []
+    for campaign_id in sorted(wanted, key=lambda c: (campaigns[chains[c][0]].opens_at, chains[c][0],
+                                                     chains[c][1], campaigns[c].opens_at, c)):
+        root, depth = chains[campaign_id]
+        row = sums.get(campaign_id)
+        n = int(row.n) if row else 0
+        if n == 0:
+            continue
+        estimate = mean_ci(n, float(row.total), float(row.total_sq))
+        if n < k:
+            figures = (Suppressed(k),) * 4
+        elif estimate.ci_low is None:
+            figures = (n, estimate.mean, NOT_ENOUGH, NOT_ENOUGH)
+        else:
+            figures = (n, estimate.mean, estimate.ci_low, estimate.ci_high)
+        campaign = campaigns[campaign_id]
+        out.append(TrendRow(root, campaigns[root].name, campaign_id, campaign.name, campaign.cycle_label,
+                            depth, *figures))
+    return Table("trend", TREND_COLUMNS, out, k)
+
+
+def _chains(campaigns: dict[int, Any]) -> dict[int, tuple[int, int]]:
+    """campaign id -> (its chain's first campaign, its position in the chain), following baseline_id
+    (a baseline outside the viewer's scope ends the chain where the scope does)."""
+    found: dict[int, tuple[int, int]] = {}
+    for campaign_id in campaigns:
+        seen, current = [campaign_id], campaign_id
+        while campaigns[current].baseline_id in campaigns and campaigns[current].baseline_id not in seen:
+            current = campaigns[current].baseline_id
+            seen.append(current)
+        found[campaign_id] = (current, len(seen) - 1)
+    return found
+
+
+# An official's own trend ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OwnResult:
+    campaign_id: int
+    campaign: str
+    cycle_label: str
+    submitted_at: datetime
+    competency_id: int
+    competency_code: str
+    competency: str
+    calibrated_level: int
+    target_level: int | None
+    gap: int | None
+
+
+OWN_COLUMNS = ("campaign", "cycle_label", "submitted_at", "competency_code", "competency",
+               "calibrated_level", "target_level", "gap")
+
+
+def own_trend(session: Session, user_id: int) -> Table[OwnResult]:
+    """An official's calibrated level per competency in every campaign they submitted, oldest first.
+    Their own data: never suppressed for them (the caller passes the signed-in official's id, and
+    shows this to no one else). One statement."""
+    stmt = (select(Campaign.id, Campaign.name, Campaign.cycle_label, Attempt.submitted_at,
+                   Competency.id, Competency.code, Competency.name, CompetencyResult.calibrated_level,
+                   CompetencyResult.target_level, CompetencyResult.gap)
+            .select_from(Attempt)
+            .join(Campaign, Campaign.id == Attempt.campaign_id)
+            .join(CompetencyResult, CompetencyResult.attempt_id == Attempt.id)
+            .join(Competency, Competency.id == CompetencyResult.competency_id)
+            .where(Attempt.user_id == user_id, Attempt.status == AttemptStatus.SUBMITTED)
+            .order_by(Attempt.submitted_at, Attempt.id, Competency.position, Competency.id))
+    return Table("my-trend", OWN_COLUMNS, [OwnResult(*row) for row in session.execute(stmt)], 1)

@@ -1,0 +1,146 @@
+"""Every analytics function keeps to the viewer's countries, and runs the same number of SQL
+statements however much data there is (no N+1)."""
+
+from contextlib import contextmanager
+from dataclasses import fields, is_dataclass
+
+import pytest
+from sqlalchemy import event
+
+from app.extensions import db
+from app.services import analytics
+from app.services.analytics import Filters
+from tests.factories import CountryFactory
+from tests.unit.analytics_fixture import build_world
+from tests.unit.analytics_learning import add_learning
+
+KEY = "test secret"
+
+
+def every_table(session, scope, world, k=1):
+    """Each function of the API, called the way a dashboard would."""
+    filters = Filters()
+    yield analytics.participation_funnel(session, scope, filters, k)
+    yield analytics.heatmap(session, scope, filters, k)
+    yield analytics.level_distribution(session, scope, filters, k)
+    yield analytics.assets(session, scope, filters, k)
+    yield analytics.change_by_competency(session, scope, filters, k)
+    yield analytics.change_by_organisation(session, scope, filters, k)
+    yield analytics.change_by_role_profile(session, scope, filters, k)
+    yield analytics.pairing(session, scope, filters, k)
+    yield analytics.pairing(session, scope, filters, k, by="organisation")
+    yield analytics.pairing(session, scope, filters, k, by="role_profile")
+    yield analytics.trend(session, scope, filters, k)
+    yield analytics.learning_activity(session, scope, filters, k)
+    yield analytics.organisation_maturity(session, scope, filters)
+    yield analytics.indicator_values(session, scope, filters)
+    yield analytics.resource_feedback(session, scope, filters, k)
+    yield analytics.path_feedback(session, scope, filters, k)
+    yield analytics.follow_up_answers(session, scope, filters, k)
+    yield analytics.largest_content_gaps(session, scope, k)
+    yield analytics.person_levels(session, scope, filters, key=KEY, pseudonymise=False)
+
+
+ID_FIELDS = ("organisation_id", "campaign_id", "baseline_id", "chain_id", "indicator_id")
+
+
+def _values(row):
+    if is_dataclass(row):
+        return {f.name: getattr(row, f.name) for f in fields(row)}
+    return dict(row)
+
+
+def test_a_focal_point_of_country_a_never_gets_a_row_of_country_b():
+    a = build_world(prefix="Aye ")
+    b = build_world(prefix="Bee ")
+    learning_a, learning_b = add_learning(a), add_learning(b)
+    b_ids = {b.o1.id, b.o2.id, b.baseline.id, b.follow_up.id}
+    b_things = {b.c1.id, b.c2.id, learning_b["r"].id, learning_b["s"].id, learning_b["path"].id}
+    for table in every_table(db.session, a.scope, a):
+        assert table.rows, f"{table.name}: the test needs rows from country A"
+        for row in table.rows:
+            values = _values(row)
+            for name, value in values.items():
+                assert not (isinstance(value, str) and value.startswith("Bee ")), (table.name, name, value)
+            for name in ID_FIELDS:
+                assert values.get(name) not in b_ids or values.get(name) is None, (table.name, name)
+            for name in ("competency_id", "target_id"):
+                assert values.get(name) not in b_things or values.get(name) is None, (table.name, name)
+            if table.name.startswith("change-by-competency"):
+                assert values["group_id"] not in {b.c1.id, b.c2.id}
+    assert learning_a  # both countries have learning data
+    # the admin sees both; a focal point without a country, nothing
+    everything = {t.name: t for t in every_table(db.session, None, a)}
+    assert {r.campaign_id for r in everything["participation"].rows} >= {a.baseline.id, b.baseline.id}
+    assert all(not t.rows for t in every_table(db.session, frozenset(), a))
+
+
+def test_a_country_without_campaigns_has_empty_tables():
+    empty = CountryFactory()
+    build_world()
+    for table in every_table(db.session, frozenset({empty.id}), None):
+        assert table.rows == [], table.name
+
+
+@contextmanager
+def counting():
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    engine = db.session.get_bind()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def _statements_per_table(world):
+    db.session.flush()
+    counts = {}
+    for name, call in {
+        "participation": lambda: analytics.participation_funnel(db.session, world.scope),
+        "heatmap": lambda: analytics.heatmap(db.session, world.scope),
+        "levels": lambda: analytics.level_distribution(db.session, world.scope),
+        "assets": lambda: analytics.assets(db.session, world.scope),
+        "change-competency": lambda: analytics.change_by_competency(db.session, world.scope),
+        "change-organisation": lambda: analytics.change_by_organisation(db.session, world.scope),
+        "change-role": lambda: analytics.change_by_role_profile(db.session, world.scope),
+        "pairing": lambda: analytics.pairing(db.session, world.scope, by="organisation"),
+        "trend": lambda: analytics.trend(db.session, world.scope),
+        "activity": lambda: analytics.learning_activity(db.session, world.scope),
+        "maturity": lambda: analytics.organisation_maturity(db.session, world.scope),
+        "indicators": lambda: analytics.indicator_values(db.session, world.scope),
+        "resource-feedback": lambda: analytics.resource_feedback(db.session, world.scope),
+        "path-feedback": lambda: analytics.path_feedback(db.session, world.scope),
+        "follow-ups": lambda: analytics.follow_up_answers(db.session, world.scope),
+        "content-gaps": lambda: analytics.largest_content_gaps(db.session, world.scope),
+        "people": lambda: analytics.person_levels(db.session, world.scope, key=KEY),
+        "own": lambda: analytics.own_trend(db.session, world.officials[1].id),
+    }.items():
+        with counting() as statements:
+            call()
+        counts[name] = len(statements)
+    return counts
+
+
+def test_the_number_of_statements_stays_the_same_as_the_data_grows():
+    world = build_world()
+    add_learning(world)
+    small = _statements_per_table(world)
+    assert all(n >= 1 for n in small.values()), small
+    more = build_world(country=world.country, prefix="More ")  # twice the officials, organisations,
+    add_learning(more)  # campaigns, competencies, resources, paths and answers
+    again = build_world(country=world.country, prefix="Again ")
+    add_learning(again)
+    assert _statements_per_table(world) == small
+
+
+@pytest.mark.parametrize("k", [1, 5])
+def test_suppressed_cells_say_fewer_than_k(k):
+    world = build_world()
+    texts = {str(value) for table in every_table(db.session, world.scope, world, k)
+             for row in table.records() for value in row if analytics.is_suppressed(value)}
+    assert texts == (set() if k == 1 else {"fewer than 5"})
