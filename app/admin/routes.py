@@ -12,6 +12,7 @@ from app.admin.forms import ActionForm, CountryForm, OrganisationForm, ScopeForm
 from app.auth.mail import send_activation, send_invitation
 from app.authz import current_actor, get_scoped_or_404, require_role
 from app.extensions import db
+from app.form_errors import show_error
 from app.models import AuditEvent, Country, Organisation, Role, User
 from app.services import accounts, places
 from app.services.errors import ValidationFailed
@@ -22,14 +23,6 @@ STAFF = (Role.ADMIN, Role.FOCAL_POINT)
 
 def _page(stmt):
     return db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
-
-
-def _form_error(form, exc: ValidationFailed) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(exc)]
-    else:
-        flash(str(exc), "error")
 
 
 def _visible_countries() -> list[Country]:
@@ -57,7 +50,7 @@ def edit_country(country_id: int | None):
             places.save_country(db.session, current_actor(), code=form.code.data,
                                 name=form.name.data, time_zone=form.time_zone.data, country=country)
         except ValidationFailed as exc:
-            _form_error(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(_("Country %(name)s saved", name=form.name.data), "success")
@@ -106,7 +99,7 @@ def edit_organisation(organisation_id: int | None):
             places.save_organisation(db.session, current_actor(), country=country,
                                      name=form.name.data, parent=parent, organisation=organisation)
         except ValidationFailed as exc:
-            _form_error(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(_("Organisation %(name)s saved", name=form.name.data), "success")
@@ -153,7 +146,7 @@ def new_user():
                                         name=form.name.data, role=form.role.data,
                                         organisation=organisation, country=country)
         except ValidationFailed as exc:
-            _form_error(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             if user.role == Role.OFFICIAL:

@@ -22,6 +22,7 @@ from app.catalogue.forms import (
 )
 from app.catalogue.jobs import LINKS_CHECK
 from app.extensions import db
+from app.form_errors import show_error
 from app.jobs import enqueue
 from app.models import Job, Resource, Role, Suggestion
 from app.models.base import utcnow
@@ -31,14 +32,6 @@ from app.services.errors import NotFound, ValidationFailed
 
 def _page(stmt):
     return db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
-
-
-def _form_error(form, exc: ValidationFailed) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:  # one message per field: GOV.UK error messages show the first only
-        field.errors = [*field.errors, str(exc)]
-    else:
-        flash(str(exc), "error")
 
 
 def _locale() -> str:
@@ -134,7 +127,7 @@ def suggest():
             existing = exc.resource
             form.url.errors = [*form.url.errors, _("This is already in the catalogue")]
         except ValidationFailed as exc:
-            _form_error(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(_("Thank you: an admin will review your suggestion"), "success")
@@ -186,7 +179,7 @@ def publish(suggestion_id: int):
             resource = suggestions.publish(db.session, current_actor(), suggestion, details,
                                            today=utcnow().date())
         except ValidationFailed as exc:
-            _form_error(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(_("%(title)s is published in the catalogue", title=resource.title), "success")
@@ -205,7 +198,7 @@ def reject(suggestion_id: int):
         try:
             suggestions.reject(db.session, current_actor(), suggestion, form.reason.data)
         except ValidationFailed as exc:
-            _form_error(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(_("The suggestion is rejected; its author can see why"), "success")

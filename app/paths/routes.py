@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.admin.forms import ActionForm
 from app.authz import current_actor, require_role
 from app.extensions import db
+from app.form_errors import show_error
 from app.models import Competency, CoursePath, PathVersion, Role, RoleProfile
 from app.paths import bp
 from app.paths.forms import PathForm
@@ -34,14 +35,6 @@ def _draft_from(form: PathForm) -> paths.PathDraft:
         prerequisites=[c.strip() for c in (form.prerequisites.data or "").split(",") if c.strip()])
 
 
-def _show_error(form: PathForm, exc: ValidationFailed) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(exc)]
-    else:
-        flash(str(exc), "error")
-
-
 @bp.get("/")
 @require_role(Role.ADMIN)
 def index():
@@ -58,7 +51,7 @@ def new():
             version = paths.create_path(db.session, current_actor(), form.code.data or "",
                                         _draft_from(form))
         except ValidationFailed as exc:
-            _show_error(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(_("Draft saved. Preview it, then publish when it is ready."), "success")
@@ -87,7 +80,7 @@ def edit(version_id: int):
         try:
             paths.save_draft(db.session, current_actor(), version, _draft_from(form))
         except ValidationFailed as exc:
-            _show_error(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(_("Draft saved"), "success")
