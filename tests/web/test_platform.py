@@ -117,3 +117,18 @@ def test_locale_follows_the_users_preference_then_accept_language(app):
             assert _select_locale() == "en"
     finally:
         app.config["LANGUAGES"] = ("en",)
+
+
+def test_an_unexpected_error_gets_the_500_page_without_navigation(caplog):
+    app = create_app(TestConfig())
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("something broke")
+
+    response = app.test_client().get("/boom")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with the service" in page and "Sign in" not in page
+    assert "something broke" not in page  # no internals shown
+    assert any("Unhandled error" in r.getMessage() for r in caplog.records)
