@@ -49,10 +49,13 @@ def _organisation(country: Country, name: str) -> Organisation:
               help="An organisation in scope (repeat); without it, every organisation of the country.")
 @click.option("--role-profile", "role_profiles", multiple=True, metavar='"ORG NAME=ROLE_CODE"',
               help="Default role profile of an organisation (repeat).")
+@click.option("--follows", "baseline_id", type=int, default=None, metavar="CAMPAIGN_ID",
+              help="The campaign of the same country this one follows up (its baseline).")
 @with_appcontext
 def create(country_code: str, instrument_code: str, name: str, cycle_label: str, opens: str,
-           closes: str, organisation_names: tuple[str, ...], role_profiles: tuple[str, ...]) -> None:
-    """Create a campaign."""
+           closes: str, organisation_names: tuple[str, ...], role_profiles: tuple[str, ...],
+           baseline_id: int | None) -> None:
+    """Create a campaign; with --follows, a follow-up of an earlier one."""
     country = db.session.scalar(select(Country).where(Country.code == country_code.strip().upper()))
     if country is None:
         raise click.BadParameter(f"no country with code {country_code}", param_hint="--country")
@@ -72,12 +75,15 @@ def create(country_code: str, instrument_code: str, name: str, cycle_label: str,
         if profile is None:
             raise click.BadParameter(f"no role profile with code {code.strip()}", param_hint="--role-profile")
         defaults[_organisation(country, org_name).id] = profile
+    baseline = db.session.get(Campaign, baseline_id) if baseline_id is not None else None
+    if baseline_id is not None and baseline is None:
+        raise click.BadParameter(f"no campaign {baseline_id}", param_hint="--follows")
     try:
         campaign = campaigns.create_campaign(
             db.session, SYSTEM, country=country, instrument=instrument, name=name,
             cycle_label=cycle_label, opens_local=campaigns.parse_local(opens, field="opens"),
             closes_local=campaigns.parse_local(closes, field="closes", end_of_day=True),
-            organisations=organisations, role_profiles=defaults)
+            organisations=organisations, role_profiles=defaults, baseline=baseline)
     except ValidationFailed as exc:
         raise _fail(exc) from exc
     db.session.commit()
@@ -85,7 +91,8 @@ def create(country_code: str, instrument_code: str, name: str, cycle_label: str,
                f"{country.code}, {len(campaign.organisations)} organisations, open "
                f"{campaigns.local_time(campaign.opens_at, country.time_zone):%Y-%m-%d %H:%M} to "
                f"{campaigns.local_time(campaign.closes_at, country.time_zone):%Y-%m-%d %H:%M} "
-               f"{country.time_zone}")
+               f"{country.time_zone}"
+               + (f"; follows campaign {baseline.id} ({baseline.name})" if baseline else ""))
 
 
 @campaigns_cli.command("invite")

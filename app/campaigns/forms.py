@@ -49,6 +49,9 @@ class CampaignForm(FlaskForm):
     cycle_label = StringField(_l("Cycle"), widget=GovTextInput(),
                               description=_l("For example baseline, follow-up 1"),
                               validators=[DataRequired(_l("Enter the cycle label")), Length(max=60)])
+    baseline = SelectField(_l("Follows"), coerce=int, default=0, widget=GovSelect(),
+                           description=_l("A follow-up campaign names the campaign it repeats, so each "
+                                          "official's results in the two pair up"))
     instrument = SelectField(_l("Questionnaire"), coerce=int, widget=GovSelect(),
                              validators=[InputRequired(_l("Choose the questionnaire"))])
     opens_date = DateField(_l("Opens on"), format="%d %m %Y", widget=GovDateInput(),
@@ -87,8 +90,10 @@ class CampaignForm(FlaskForm):
 
 
 def campaign_form(organisations: list[Organisation], role_profiles: list[RoleProfile],
-                  instruments: list[tuple[int, str]]) -> CampaignForm:
-    """A campaign form with one default-role-profile choice per organisation of the country."""
+                  instruments: list[tuple[int, str]],
+                  baselines: list[tuple[int, str]] | None = None) -> CampaignForm:
+    """A campaign form with one default-role-profile choice per organisation of the country, and the
+    country's campaigns (id, label) it may follow."""
 
     class Form(CampaignForm):
         pass
@@ -104,6 +109,8 @@ def campaign_form(organisations: list[Organisation], role_profiles: list[RolePro
     Form.role_field_names = names
     form = Form()
     form.instrument.choices = instruments
+    form.baseline.choices = [SelectChoice(0, _l("None — this is a baseline"))] + [
+        SelectChoice(campaign_id, label) for campaign_id, label in (baselines or [])]
     form.organisations.choices = [(o.id, o.name) for o in organisations]
     return form
 

@@ -107,8 +107,12 @@ def new():
     profiles = list(db.session.scalars(
         select(RoleProfile).where(RoleProfile.retired.is_(False)).order_by(RoleProfile.name)))
     instruments = list(db.session.scalars(campaigns.individual_instruments_query()))
+    baselines = campaigns.baseline_choices(db.session, country)
     form = campaign_form(organisations, profiles,
-                         [(i.id, f"{i.name} ({i.code}, version {i.version})") for i in instruments])
+                         [(i.id, f"{i.name} ({i.code}, version {i.version})") for i in instruments],
+                         [(c.id, f"{c.name} ({c.cycle_label}, "
+                                 f"{campaigns.local_time(c.opens_at, country.time_zone):%Y-%m-%d})")
+                          for c in baselines])
     if form.validate_on_submit():
         chosen = set(form.organisations.data or [])
         by_profile = {p.id: p for p in profiles}
@@ -124,6 +128,7 @@ def new():
                 role_profiles={org_id: by_profile.get(profile_id)
                                for org_id, profile_id in form.chosen_role_profiles().items()
                                if form.scope.data == "all" or org_id in chosen},
+                baseline=next((c for c in baselines if c.id == form.baseline.data), None),
             )
         except ValidationFailed as exc:
             field = {"opens": form.opens_date, "closes": form.closes_date}.get(exc.field or "") \

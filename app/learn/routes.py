@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.extensions import db
+from app.form_errors import show_error
 from app.learn import bp
 from app.learn.forms import DISMISS_CHOICES, DismissForm, FeedbackForm, ProgressForm
 from app.services import learning, plans
@@ -37,14 +38,6 @@ def language_label(code: str) -> str:
 @bp.context_processor
 def _names() -> dict:
     return {"format_names": FORMAT_NAMES, "dismiss_names": DISMISS_NAMES, "language_label": language_label}
-
-
-def _form_error(form, exc: ValidationFailed) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(exc)]
-    else:
-        flash(str(exc), "error")
 
 
 def _today() -> date:
@@ -125,7 +118,7 @@ def dismiss(item_id: int):
         try:
             learning.dismiss(db.session, current_user, item_id, form.reason.data, form.detail.data or "")
         except ValidationFailed as exc:
-            _form_error(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(_("Dismissed: %(title)s", title=entry.title), "success")
@@ -151,7 +144,8 @@ def path(path_version_id: int):
 @login_required
 def enrol(path_version_id: int):
     try:
-        enrolment = learning.enrol(db.session, current_user, path_version_id)
+        enrolment = learning.enrol(db.session, current_user, path_version_id,
+                                   follow_up_weeks=current_app.config["FOLLOW_UP_WEEKS"])
     except NotFound:
         abort(404)
     except ValidationFailed as exc:
@@ -186,9 +180,9 @@ def progress(resource_id: int):
                 evidence_url=form.evidence_url.data or "",
                 upload=learning.Upload(upload.filename, upload.stream) if upload and upload.filename
                 else None,
-                evidence_dir=_evidence_dir())
+                evidence_dir=_evidence_dir(), follow_up_weeks=current_app.config["FOLLOW_UP_WEEKS"])
         except ValidationFailed as exc:  # raised before anything is written
-            _form_error(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             if record.status == "completed":
@@ -228,7 +222,7 @@ def _feedback(target_kwargs: dict, back_url: str):
                                    would_recommend=form.would_recommend.data == "yes",
                                    comment=form.comment.data or "", **target_kwargs)
         except ValidationFailed as exc:
-            _form_error(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(_("Thank you for your feedback"), "success")

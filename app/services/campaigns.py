@@ -123,13 +123,16 @@ def create_campaign(
     closes_local: datetime,
     organisations: list[Organisation] | None = None,
     role_profiles: dict[int, RoleProfile | None] | None = None,
+    baseline: Campaign | None = None,
 ) -> Campaign:
-    """Create a campaign in ``country``.
+    """Create a campaign in ``country``; with ``baseline``, a follow-up of that earlier campaign.
 
     ``opens_local``/``closes_local`` are naive wall-clock times in the country's time zone.
     ``organisations`` None means every organisation of the country; ``role_profiles`` maps an
-    organisation id to its default role profile. Raises NotFound when the actor may not see the
-    country, ValidationFailed (with the field) for anything else that is wrong.
+    organisation id to its default role profile. A baseline must be a campaign of the same country,
+    on the same framework (so officials' results pair up per competency), that opened earlier.
+    Raises NotFound when the actor may not see the country, ValidationFailed (with the field) for
+    anything else that is wrong.
     """
     if actor.user is not None and not can_see_country(actor.user, country.id):
         raise NotFound("No such country")
@@ -153,6 +156,8 @@ def create_campaign(
         raise ValidationFailed(
             f"The campaign must close after it opens ({closes_local:%Y-%m-%d %H:%M} is not after "
             f"{opens_local:%Y-%m-%d %H:%M}, {country.time_zone})", field="closes")
+    if baseline is not None:
+        _check_baseline(baseline, country, instrument, opens_at)
 
     if organisations is None:
         organisations = list(session.scalars(
@@ -176,7 +181,8 @@ def create_campaign(
                 field="role_profiles")
 
     campaign = Campaign(country=country, instrument=instrument, name=name, cycle_label=cycle_label,
-                        opens_at=opens_at, closes_at=closes_at, created_by_id=actor.user_id)
+                        opens_at=opens_at, closes_at=closes_at, created_by_id=actor.user_id,
+                        baseline=baseline)
     campaign.organisations = [
         CampaignOrganisation(organisation=o, default_role_profile=role_profiles.get(o.id))
         for o in sorted({o.id: o for o in organisations}.values(), key=lambda o: o.name)
@@ -185,11 +191,31 @@ def create_campaign(
     audit.record(session, actor, "campaign.create", campaign, country_id=country.id, details={
         "name": name, "cycle_label": cycle_label, "instrument": f"{instrument.code} v{instrument.version}",
         "opens_at": opens_at.isoformat(), "closes_at": closes_at.isoformat(),
+        "baseline_id": baseline.id if baseline is not None else None,
         "organisations": [co.organisation.id for co in campaign.organisations],
         "default_role_profiles": {str(co.organisation.id): co.default_role_profile.code
                                   for co in campaign.organisations if co.default_role_profile},
     })
     return campaign
+
+
+def _check_baseline(baseline: Campaign, country: Country, instrument: Instrument,
+                    opens_at: datetime) -> None:
+    if baseline.country_id != country.id:
+        raise ValidationFailed(f"{baseline.name} is a campaign of another country: a follow-up must "
+                               f"follow a campaign of {country.name}", field="baseline")
+    if baseline.instrument.framework_id != instrument.framework_id:
+        raise ValidationFailed(f"{baseline.name} assessed another competency framework: results would not "
+                               "pair up", field="baseline")
+    if baseline.opens_at >= opens_at:
+        raise ValidationFailed(f"A follow-up must open after the campaign it follows ({baseline.name})",
+                               field="baseline")
+
+
+def baseline_choices(session: Session, country: Country) -> list[Campaign]:
+    """The campaigns of ``country`` a new campaign may follow, the latest first."""
+    return list(session.scalars(select(Campaign).where(Campaign.country_id == country.id)
+                                .order_by(Campaign.opens_at.desc(), Campaign.id.desc())))
 
 
 def close_early(session: Session, actor: Actor, campaign: Campaign, now: datetime) -> None:

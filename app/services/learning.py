@@ -32,7 +32,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.services import matching, plans
+from app.services import follow_ups, matching, plans
 from app.services.errors import NotFound, ValidationFailed
 from app.services.scope import can_see_country
 
@@ -232,7 +232,8 @@ def enrolment_in(session: Session, user: User, path_id: int) -> Enrolment | None
         Enrolment.user_id == user.id, PathVersion.path_id == path_id))
 
 
-def enrol(session: Session, user: User, path_version_id: int) -> Enrolment:
+def enrol(session: Session, user: User, path_version_id: int, *,
+          follow_up_weeks: int = follow_ups.DEFAULT_WEEKS) -> Enrolment:
     """Enrol ``user`` in a published path version. Enrolling again in it changes nothing.
 
     Raises NotFound for a version that is not published, ValidationFailed when they already follow
@@ -254,7 +255,7 @@ def enrol(session: Session, user: User, path_version_id: int) -> Enrolment:
     if item is not None and item.status == "suggested":
         item.status = "accepted"
     session.flush()
-    _update_enrolments(session, user)
+    _update_enrolments(session, user, follow_up_weeks)
     return enrolment
 
 
@@ -292,8 +293,12 @@ def path_view(session: Session, user: User, path_version_id: int) -> PathView:
                     hours=sum(s.resource.hours for s in required_steps(version)))
 
 
-def _update_enrolments(session: Session, user: User) -> None:
-    """Mark paths complete once every required step is completed (and not, when one is undone)."""
+def _update_enrolments(session: Session, user: User, follow_up_weeks: int) -> None:
+    """Mark paths complete once every required step is completed (and not, when one is undone).
+
+    A path newly completed gets its behaviour follow-up, due ``follow_up_weeks`` later; one undone
+    loses it unless it was sent already.
+    """
     enrolments = list(session.scalars(select(Enrolment).where(Enrolment.user_id == user.id).options(
         selectinload(Enrolment.path_version).selectinload(PathVersion.steps))))
     if not enrolments:
@@ -315,8 +320,10 @@ def _update_enrolments(session: Session, user: User) -> None:
         done = done and all(groups.values())
         if done and enrolment.completed_at is None:
             enrolment.completed_at = utcnow()
-        elif not done:
+            follow_ups.schedule(session, enrolment, follow_up_weeks)
+        elif not done and enrolment.completed_at is not None:
             enrolment.completed_at = None
+            follow_ups.cancel(session, enrolment)
 
 
 # Progress and evidence --------------------------------------------------------------------------------
@@ -380,12 +387,14 @@ def read_evidence(upload: Upload) -> tuple[bytes, str]:
 def record_progress(session: Session, user: User, resource_id: int, *, status: str, today: date,
                     started_on: date | None = None, completed_on: date | None = None,
                     evidence_url: str = "", upload: Upload | None = None,
-                    evidence_dir: Path | None = None) -> Progress:
+                    evidence_dir: Path | None = None,
+                    follow_up_weeks: int = follow_ups.DEFAULT_WEEKS) -> Progress:
     """Record that ``user`` started or completed a resource, with optional evidence.
 
     Dates may not be after ``today`` (the official's today); a completed resource needs its completion
     date, on or after the start. An evidence file goes under ``evidence_dir``/<user id>/ with a random
-    name, replacing the previous one. Raises ValidationFailed (with the field) or NotFound.
+    name, replacing the previous one. A path this completes gets a follow-up survey due
+    ``follow_up_weeks`` later. Raises ValidationFailed (with the field) or NotFound.
     """
     resource = learnable_resource(session, user, resource_id)
     if status not in PROGRESS_STATUSES:
@@ -424,7 +433,7 @@ def record_progress(session: Session, user: User, resource_id: int, *, status: s
             (folder / progress.evidence_file).unlink(missing_ok=True)
         progress.evidence_file = name
     session.flush()
-    _update_enrolments(session, user)
+    _update_enrolments(session, user, follow_up_weeks)
     return progress
 
 

@@ -173,16 +173,6 @@ def test_trend_follows_a_chain_of_follow_ups_and_one_official_has_no_interval():
     assert (pair.baseline_id, pair.paired, pair.baseline_only) == (world.follow_up.id, 1, 8)
 
 
-def test_an_officials_own_trend_is_theirs_alone_and_never_suppressed():
-    world = build_world()
-    table = analytics.own_trend(db.session, world.officials[1].id)
-    assert [(r.campaign_id, r.competency_id, r.calibrated_level, r.gap) for r in table.rows] == [
-        (world.baseline.id, world.c1.id, 1, 2), (world.baseline.id, world.c2.id, 2, 0),
-        (world.follow_up.id, world.c1.id, 3, 0), (world.follow_up.id, world.c2.id, 2, 0)]
-    assert analytics.own_trend(db.session, world.officials[6].id).rows[0].campaign_id == world.baseline.id
-    assert len(analytics.own_trend(db.session, world.officials[6].id).rows) == 2  # in progress: not shown
-
-
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4)), min_size=0, max_size=30))
 def test_the_figures_from_sums_are_those_of_stats_paired_change(pairs):

@@ -118,7 +118,6 @@ def _statements_per_table(world):
         "follow-ups": lambda: analytics.follow_up_answers(db.session, world.scope),
         "content-gaps": lambda: analytics.largest_content_gaps(db.session, world.scope),
         "people": lambda: analytics.person_levels(db.session, world.scope, key=KEY),
-        "own": lambda: analytics.own_trend(db.session, world.officials[1].id),
     }.items():
         with counting() as statements:
             call()

@@ -15,8 +15,8 @@ rule on totals. Modules:
 - levels: ``heatmap`` (+ ``heatmap_grid``), ``level_distribution``, ``assets``
 - change: ``change_by_competency``, ``change_by_organisation``, ``change_by_role_profile`` (L2)
 - pairing: ``pairing`` (paired, baseline only, follow-up only)
-- trend: ``trend`` (mean and 95% CI per cycle), ``own_trend`` (an official's own results; never
-  suppressed for them)
+- trend: ``trend`` (mean and 95% CI per cycle); an official's own trend is
+  app/services/evaluation.official_trend
 - activity: ``learning_activity``, ``organisation_maturity``, ``indicator_values`` (L4)
 - feedback: ``resource_feedback``, ``path_feedback`` (L1), ``follow_up_answers`` (L3)
 - gaps: ``largest_content_gaps``
@@ -71,16 +71,16 @@ from app.services.analytics.levels import (
 from app.services.analytics.pairing import PairingRow, pairing
 from app.services.analytics.participation import FunnelRow, participation_funnel
 from app.services.analytics.people import person_levels, pseudonym
-from app.services.analytics.trend import OwnResult, TrendRow, own_trend, trend
+from app.services.analytics.trend import TrendRow, trend
 
 __all__ = [
     "DEFAULT_K", "NO_FILTERS", "NOT_ENOUGH", "POOR_RATING", "PRACTITIONER",
     "ActivityRow", "AssetRow", "ChangeRow", "ContentGapRow", "FeedbackRow", "Figure", "Filters",
     "FollowUpRow", "FunnelRow", "HeatmapCell", "IndicatorRow", "LevelRow", "MaturityRow", "NotEnoughData",
-    "OwnResult", "PairingRow", "Scope", "Suppressed", "Table", "TrendRow",
+    "PairingRow", "Scope", "Suppressed", "Table", "TrendRow",
     "assets", "change_by_competency", "change_by_organisation", "change_by_role_profile",
     "follow_up_answers", "heatmap", "heatmap_grid", "indicator_values", "is_suppressed",
     "largest_content_gaps", "learning_activity", "level_distribution", "organisation_maturity",
-    "own_trend", "pairing", "participation_funnel", "path_feedback", "person_levels", "pseudonym",
+    "pairing", "participation_funnel", "path_feedback", "person_levels", "pseudonym",
     "resource_feedback", "trend",
 ]

@@ -4,13 +4,12 @@ official's own results across the cycles they took."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Float, cast, func, select
 from sqlalchemy.orm import Session
 
-from app.models import Attempt, AttemptStatus, Campaign, Competency, CompetencyResult
+from app.models import Attempt, AttemptStatus, Campaign, CompetencyResult
 from app.services.analytics.common import (
     DEFAULT_K,
     NO_FILTERS,
@@ -107,40 +106,3 @@ def _chains(campaigns: dict[int, Any]) -> dict[int, tuple[int, int]]:
             seen.append(current)
         found[campaign_id] = (current, len(seen) - 1)
     return found
-
-
-# An official's own trend ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OwnResult:
-    campaign_id: int
-    campaign: str
-    cycle_label: str
-    submitted_at: datetime
-    competency_id: int
-    competency_code: str
-    competency: str
-    calibrated_level: int
-    target_level: int | None
-    gap: int | None
-
-
-OWN_COLUMNS = ("campaign", "cycle_label", "submitted_at", "competency_code", "competency",
-               "calibrated_level", "target_level", "gap")
-
-
-def own_trend(session: Session, user_id: int) -> Table[OwnResult]:
-    """An official's calibrated level per competency in every campaign they submitted, oldest first.
-    Their own data: never suppressed for them (the caller passes the signed-in official's id, and
-    shows this to no one else). One statement."""
-    stmt = (select(Campaign.id, Campaign.name, Campaign.cycle_label, Attempt.submitted_at,
-                   Competency.id, Competency.code, Competency.name, CompetencyResult.calibrated_level,
-                   CompetencyResult.target_level, CompetencyResult.gap)
-            .select_from(Attempt)
-            .join(Campaign, Campaign.id == Attempt.campaign_id)
-            .join(CompetencyResult, CompetencyResult.attempt_id == Attempt.id)
-            .join(Competency, Competency.id == CompetencyResult.competency_id)
-            .where(Attempt.user_id == user_id, Attempt.status == AttemptStatus.SUBMITTED)
-            .order_by(Attempt.submitted_at, Attempt.id, Competency.position, Competency.id))
-    return Table("my-trend", OWN_COLUMNS, [OwnResult(*row) for row in session.execute(stmt)], 1)
