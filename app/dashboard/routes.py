@@ -1,18 +1,146 @@
-"""Reports for admins and focal points, each scoped to the countries the viewer may see."""
+"""Reports for admins and focal points, each scoped to the countries the viewer may see.
+
+The dashboard is four pages sharing one filter bar (participation, skills, change over time,
+learning), plus countries side by side and the person-level export for admins. Every table on a page
+downloads as CSV and XLSX from /dashboard/export/<table>.<csv|xlsx> with the page's query string, and
+every chart is an SVG image from /dashboard/chart/<name>.svg: the same table, built by the same call.
+"""
 
 from __future__ import annotations
 
-from flask import Response, render_template, request
+from flask import Response, abort, current_app, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app.authz import require_role
+from app.authz import current_actor, require_role
 from app.dashboard import bp
+from app.dashboard.charts import CHARTS
 from app.dashboard.export import csv_response
+from app.dashboard.formatting import cell, heat_class, interval, label, not_enough_text, suppressed_text
+from app.dashboard.forms import PersonExportForm
+from app.dashboard.selection import current_selection
+from app.dashboard.tables import PAGES, TABLES, build, level_grid
 from app.extensions import db
 from app.models import Role
-from app.services import places
+from app.services import analytics, exports, places
 from app.services.content_gaps import content_gaps
 from app.services.scope import visible_country_ids
+
+STAFF = (Role.ADMIN, Role.FOCAL_POINT)
+PAGE_TITLES = {
+    "index": _l("Participation"),
+    "skills": _l("Skills and assets"),
+    "change": _l("Change over time"),
+    "learning": _l("Learning and feedback"),
+    "countries": _l("Countries side by side"),
+}
+
+
+def _k() -> int:
+    return current_app.config["SMALL_CELL_K"]
+
+
+@bp.context_processor
+def _dashboard_helpers() -> dict[str, object]:
+    return {"cell": cell, "interval": interval, "heat_class": heat_class, "label": label,
+            "page_titles": PAGE_TITLES, "charts": CHARTS, "heatmap_grid": analytics.heatmap_grid,
+            "level_grid": level_grid}
+
+
+def _page(page: str) -> str:
+    selection = current_selection(db.session)
+    tables = build(db.session, selection, _k(), PAGES[page])
+    return render_template(f"dashboard/{page}.html", page=page, selection=selection, tables=tables,
+                           k=_k())
+
+
+@bp.get("/")
+@require_role(*STAFF)
+def index() -> str:
+    return _page("index")
+
+
+@bp.get("/skills")
+@require_role(*STAFF)
+def skills() -> str:
+    return _page("skills")
+
+
+@bp.get("/change")
+@require_role(*STAFF)
+def change() -> str:
+    return _page("change")
+
+
+@bp.get("/learning")
+@require_role(*STAFF)
+def learning() -> str:
+    return _page("learning")
+
+
+@bp.get("/countries")
+@require_role(Role.ADMIN)
+def countries() -> str:
+    return _page("countries")
+
+
+@bp.get("/chart/<name>.svg")
+@require_role(*STAFF)
+def chart(name: str) -> Response:
+    spec = CHARTS.get(name)
+    if spec is None:
+        abort(404)
+    if TABLES[spec.table].admin_only and current_user.role != Role.ADMIN:
+        abort(403)
+    selection = current_selection(db.session)
+    table = TABLES[spec.table].build(db.session, selection, _k())
+    return Response(spec.draw(table, selection, str(spec.title), str(spec.description)),
+                    mimetype="image/svg+xml")
+
+
+@bp.get("/export/<name>.<any(csv, xlsx):file_format>")
+@require_role(*STAFF)
+def export(name: str, file_format: str) -> Response:
+    spec = TABLES.get(name)
+    if spec is None:
+        abort(404)
+    if spec.admin_only and current_user.role != Role.ADMIN:
+        abort(403)
+    selection = current_selection(db.session)
+    table = spec.build(db.session, selection, _k())
+    return _download(table, file_format, selection, {})
+
+
+def _download(table: analytics.Table, file_format: str, selection, extra: dict) -> Response:
+    """The table as a file, worded as on the page, and the audit event of the download."""
+    wording = {"suppressed_text": suppressed_text(table.k), "not_enough_text": not_enough_text()}
+    if file_format == "csv":
+        body, mimetype = exports.to_csv(table, **wording).encode("utf-8"), exports.CSV_TYPE
+    else:
+        body, mimetype = exports.to_xlsx(table, **wording), exports.XLSX_TYPE
+    filename = exports.filename(table, file_format, suffix=selection.file_suffix)
+    exports.record_export(db.session, current_actor(), f"{table.name}.{file_format}",
+                          selection.audit_country_id,
+                          {**selection.audit_details, "rows": len(table.rows), **extra})
+    db.session.commit()
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/people", methods=["GET", "POST"])
+@require_role(Role.ADMIN)
+def people() -> Response | str:
+    """The person-level table (each official's latest levels): admins only, pseudonymised unless
+    the admin ticks "include names" and the confirmation."""
+    selection = current_selection(db.session)
+    form = PersonExportForm()
+    if form.validate_on_submit():
+        pseudonymise = not form.include_names.data
+        table = analytics.person_levels(db.session, selection.scope, selection.filters,
+                                        key=current_app.config["SECRET_KEY"], pseudonymise=pseudonymise)
+        return _download(table, form.file_format.data, selection, {"pseudonymised": pseudonymise})
+    return render_template("dashboard/people.html", form=form, selection=selection, page="people",
+                           action=url_for("dashboard.people", **selection.args))
 
 
 def _countries_in_view() -> tuple[frozenset[int] | None, int | None]:
@@ -25,7 +153,7 @@ def _countries_in_view() -> tuple[frozenset[int] | None, int | None]:
 
 
 @bp.get("/content-gaps")
-@require_role(Role.ADMIN, Role.FOCAL_POINT)
+@require_role(*STAFF)
 def content_gap_report() -> Response | str:
     countries, picked = _countries_in_view()
     report = content_gaps(db.session, countries)

@@ -1,0 +1,97 @@
+"""How a dashboard figure reads on the page: one decimal for levels, "p = 0.03" / "p < 0.001",
+whole percentages, and the same translated wording for a hidden figure as the CSV and XLSX files."""
+
+from __future__ import annotations
+
+from flask_babel import format_decimal, format_percent
+from flask_babel import gettext as _
+
+from app.services.analytics import NotEnoughData, Suppressed
+
+DASH = "–"  # nothing to show: no officials, or a statistic that is not defined
+
+
+def suppressed_text(k: int) -> str:
+    return _("fewer than %(k)s", k=k)
+
+
+def not_enough_text() -> str:
+    return _("not enough data")
+
+
+def cell(value: object, kind: str = "count") -> str:
+    """A figure as text. ``kind``: count, level (1 decimal), change (signed, 1 decimal), percent,
+    p, effect (2 decimals), gain (2 decimals), hours (1 decimal), value (as recorded)."""
+    if isinstance(value, Suppressed):
+        return suppressed_text(value.k)
+    if isinstance(value, NotEnoughData):
+        return not_enough_text()
+    if value is None:
+        return DASH
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if not isinstance(value, int | float):
+        return str(value)
+    if kind == "count":
+        return format_decimal(value, format="#,##0")
+    if kind in ("level", "hours"):
+        return format_decimal(value, format="#,##0.0")
+    if kind == "change":
+        return format_decimal(value, format="+#,##0.0;-#,##0.0")
+    if kind == "percent":
+        return format_percent(value, format="#,##0%")
+    if kind == "p":
+        return p_value(value)
+    if kind in ("effect", "gain"):
+        return format_decimal(value, format="#,##0.00;-#,##0.00")
+    return format_decimal(value, format="#,##0.###")
+
+
+def p_value(p: float) -> str:
+    if p < 0.001:
+        return _("p < 0.001")
+    return _("p = %(p)s", p=format_decimal(p, format="0.000" if p < 0.01 else "0.00"))
+
+
+def interval(low: object, high: object, kind: str = "change") -> str:
+    """A 95% confidence interval as "+0.2 to +0.9" (of a change; of a level "1.2 to 1.9"), or the
+    marker both ends share."""
+    if not isinstance(low, int | float) or not isinstance(high, int | float):
+        return cell(low, kind)
+    return _("%(low)s to %(high)s", low=cell(low, kind), high=cell(high, kind))
+
+
+HEAT_BANDS = (0.5, 1.0, 1.5, 2.0)  # mean gap (levels) where the next colour starts
+
+
+def heat_class(value: object) -> str:
+    """The CSS class of a heatmap cell by its mean gap: app-heat--0 (under half a level) to
+    app-heat--4 (two levels or more); app-heat--none when hidden or empty."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return "app-heat--none"
+    return f"app-heat--{sum(value >= band for band in HEAT_BANDS)}"
+
+
+def label(text: str) -> str:
+    """The page's wording of the labels the analytics service writes in English."""
+    labels = {
+        "All organisations": _("All organisations"),
+        "All role profiles": _("All role profiles"),
+        "All officials": _("All officials"),
+        "No role profile": _("No role profile"),
+        "No organisation": _("No organisation"),
+        "Whole country": _("Whole country"),
+        "All levels": _("All levels"),
+        "overall": _("Overall"),
+        "applied": _("Applied it at work"),
+        "frequency": _("How often"),
+        "barrier": _("What stopped them"),
+        "yes": _("yes"), "partly": _("partly"), "no": _("no"), "no answer": _("no answer"),
+        "daily": _("daily"), "weekly": _("weekly"), "monthly": _("monthly"), "rarely": _("rarely"),
+        "never": _("never"),
+        "no_time": _("No time"), "no_opportunity": _("No opportunity to use it"),
+        "no_manager_support": _("No support from my manager"), "no_tools": _("No tools or access"),
+        "not_relevant": _("The training did not fit my work"), "other": _("Something else"),
+        "none": _("none"), "too little": _("too little"),
+    }
+    return labels.get(text, text)

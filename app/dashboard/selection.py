@@ -1,0 +1,111 @@
+"""What a dashboard request covers: the countries (the viewer's, narrowed to the one picked) and the
+filters, read from the query string the same way for every page, chart and export.
+
+An explicit id the viewer may not see — another country, or an organisation or campaign outside the
+countries in view — is a 404, never an empty page: the answer must not depend on whether it exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import abort, request
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Campaign, Country, Organisation, RoleProfile
+from app.services import places
+from app.services.analytics import Filters, Scope
+from app.services.analytics.common import in_scope
+from app.services.scope import visible_country_ids
+
+FILTER_ARGS = ("country", "campaign", "organisation", "role_profile")
+
+
+@dataclass(frozen=True)
+class Option:
+    id: int
+    label: str
+
+
+@dataclass(frozen=True)
+class Selection:
+    scope: Scope  # passed to every analytics function
+    country: Country | None  # the one country in view, when there is one
+    filters: Filters
+    args: dict[str, int]  # the query string that gives this selection, for links
+    countries: list[Country] = field(default_factory=list)  # the viewer's, for the filter bar
+    campaigns: list[Option] = field(default_factory=list)
+    organisations: list[Option] = field(default_factory=list)
+    role_profiles: list[Option] = field(default_factory=list)
+
+    @property
+    def audit_country_id(self) -> int | None:
+        return self.country.id if self.country else None
+
+    @property
+    def audit_details(self) -> dict[str, object]:
+        return {"countries": "all" if self.scope is None else sorted(self.scope),
+                "filters": {name: value for name, value in self.args.items() if name != "country"}}
+
+    @property
+    def file_suffix(self) -> str:
+        return self.country.code if self.country else "all"
+
+
+def current_selection(session: Session) -> Selection:
+    """The selection the query string asks for, checked against what the viewer may see (404 if
+    not). Four statements, whatever the data."""
+    countries = list(session.scalars(places.countries_query(current_user)))
+    picked = _arg("country")
+    if picked is not None:
+        country = next((c for c in countries if c.id == picked), None)
+        if country is None:
+            abort(404)
+        scope: Scope = frozenset({country.id})
+    else:
+        scope = visible_country_ids(current_user)
+        country = countries[0] if len(countries) == 1 else None
+    several = country is None
+
+    campaigns = [Option(row.id, f"{row.name} ({row.cycle_label})" + (f", {row.code}" if several else ""))
+                 for row in session.execute(
+                     select(Campaign.id, Campaign.name, Campaign.cycle_label, Country.code)
+                     .join(Country, Country.id == Campaign.country_id)
+                     .where(in_scope(Campaign.country_id, scope))
+                     .order_by(Campaign.opens_at.desc(), Campaign.id.desc()))]
+    organisations = [Option(row.id, row.name + (f" ({row.code})" if several else ""))
+                     for row in session.execute(
+                         select(Organisation.id, Organisation.name, Country.code)
+                         .join(Country, Country.id == Organisation.country_id)
+                         .where(in_scope(Organisation.country_id, scope))
+                         .order_by(Organisation.name, Country.code))]
+    # Role profiles belong to the frameworks, not to a country: any of them may be picked.
+    role_profiles = [Option(row.id, row.name) for row in session.execute(
+        select(RoleProfile.id, RoleProfile.name).order_by(RoleProfile.name, RoleProfile.id))]
+
+    filters = Filters(organisation_id=_known(_arg("organisation"), organisations),
+                      role_profile_id=_known(_arg("role_profile"), role_profiles),
+                      campaign_id=_known(_arg("campaign"), campaigns))
+    args = {name: value for name, value in (
+        ("country", picked), ("campaign", filters.campaign_id),
+        ("organisation", filters.organisation_id), ("role_profile", filters.role_profile_id))
+        if value is not None}
+    return Selection(scope, country, filters, args, countries, campaigns, organisations, role_profiles)
+
+
+def _arg(name: str) -> int | None:
+    """An id from the query string; empty means no filter, anything else not a whole number 404."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        abort(404)
+    return int(raw)
+
+
+def _known(value: int | None, options: list[Option]) -> int | None:
+    if value is not None and all(option.id != value for option in options):
+        abort(404)
+    return value

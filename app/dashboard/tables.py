@@ -1,0 +1,86 @@
+"""Every dashboard table by its name: the name is the export's and the chart's URL, so a page, its
+charts and its CSV and XLSX files are built by the same call on the same selection."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from app.dashboard.selection import Selection
+from app.services import analytics
+from app.services.analytics import Table
+from app.services.analytics.countries import countries_side_by_side
+
+Build = Callable[[Session, Selection, int], Table]
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    build: Build
+    admin_only: bool = False
+
+
+def _with_k(function) -> Build:
+    return lambda session, sel, k: function(session, sel.scope, sel.filters, k)
+
+
+def _without_k(function) -> Build:  # organisation-level figures: no small-cell rule
+    return lambda session, sel, k: function(session, sel.scope, sel.filters)
+
+
+SPECS = (
+    TableSpec("participation", _with_k(analytics.participation_funnel)),
+    TableSpec("organisation-maturity", _without_k(analytics.organisation_maturity)),
+    TableSpec("heatmap", _with_k(analytics.heatmap)),
+    TableSpec("levels", _with_k(analytics.level_distribution)),
+    TableSpec("assets", _with_k(analytics.assets)),
+    TableSpec("content-gaps", lambda session, sel, k: analytics.largest_content_gaps(session, sel.scope, k)),
+    TableSpec("trend", _with_k(analytics.trend)),
+    TableSpec("indicators", _without_k(analytics.indicator_values)),
+    TableSpec("pairing-by-organisation",
+              lambda session, sel, k: analytics.pairing(session, sel.scope, sel.filters, k,
+                                                        by="organisation")),
+    TableSpec("change-by-competency", _with_k(analytics.change_by_competency)),
+    TableSpec("change-by-organisation", _with_k(analytics.change_by_organisation)),
+    TableSpec("change-by-role-profile", _with_k(analytics.change_by_role_profile)),
+    TableSpec("learning-activity", _with_k(analytics.learning_activity)),
+    TableSpec("resource-feedback", _with_k(analytics.resource_feedback)),
+    TableSpec("path-feedback", _with_k(analytics.path_feedback)),
+    TableSpec("follow-ups", _with_k(analytics.follow_up_answers)),
+    TableSpec("countries", _with_k(countries_side_by_side), admin_only=True),
+)
+TABLES = {spec.name: spec for spec in SPECS}
+
+# Which tables each page shows, in order.
+PAGES = {
+    "index": ("participation", "organisation-maturity"),
+    "skills": ("heatmap", "levels", "assets", "content-gaps"),
+    "change": ("trend", "indicators", "pairing-by-organisation", "change-by-competency",
+               "change-by-organisation", "change-by-role-profile"),
+    "learning": ("learning-activity", "resource-feedback", "path-feedback", "follow-ups"),
+    "countries": ("countries",),
+}
+
+
+def build(session: Session, selection: Selection, k: int, names) -> dict[str, Table]:
+    return {name: TABLES[name].build(session, selection, k) for name in names}
+
+
+def level_grid(table: Table) -> tuple[list[tuple[int, str]], list[dict]]:
+    """The level distribution as a grid for a page: the levels (columns), and per competency its
+    code, name, count per level and total."""
+    levels: dict[int, str] = {}
+    competencies: dict[int, dict] = {}
+    for row in table.rows:
+        entry = competencies.setdefault(row.competency_id, {"code": row.competency_code,
+                                                            "name": row.competency, "counts": {},
+                                                            "total": None})
+        if row.is_total:
+            entry["total"] = row.officials
+        else:
+            levels.setdefault(row.level, row.level_name)
+            entry["counts"][row.level] = row.officials
+    return sorted(levels.items()), list(competencies.values())
