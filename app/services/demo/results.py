@@ -16,7 +16,7 @@ from app.services import indicators
 from app.services.audit import Actor
 
 SERVICES, SATISFACTION, HOURS = ("Services available online", "User satisfaction",
-                                 "Digital skills training hours")
+                                 "Digital skills training")
 _INDICATORS = (
     (SERVICES, "services", "Public services that can be completed fully online, end to end."),
     (SATISFACTION, "%", "Share of users satisfied with the organisation's services (quarterly survey)."),
