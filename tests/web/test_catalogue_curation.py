@@ -237,7 +237,7 @@ def test_broken_links_page_lists_failures_and_starts_a_check(browser, monkeypatc
     job = db.session.scalar(select(Job).where(Job.kind == "links.check"))
     assert response.headers["Location"].endswith(f"/catalogue/jobs/{job.id}")
     page = browser.get(f"/catalogue/jobs/{job.id}").get_data(as_text=True)
-    assert "Finished" in page and "3 of 3 addresses checked" in page
+    assert "Done: 3 of 3 addresses checked." in page
     assert "3 checked: 0 ok, 0 redirected, 3 broken, 0 unreachable" in page
     assert fine.link_status == 503
 
