@@ -22,9 +22,8 @@ from app.dashboard.selection import current_selection
 from app.dashboard.tables import PAGES, TABLES, build, level_grid
 from app.extensions import db
 from app.models import Role
-from app.services import analytics, exports, places
+from app.services import analytics, exports
 from app.services.content_gaps import content_gaps
-from app.services.scope import visible_country_ids
 
 STAFF = (Role.ADMIN, Role.FOCAL_POINT)
 PAGE_TITLES = {
@@ -143,25 +142,16 @@ def people() -> Response | str:
                            action=url_for("dashboard.people", **selection.args))
 
 
-def _countries_in_view() -> tuple[frozenset[int] | None, int | None]:
-    """The countries the report covers: all the viewer may see, or the one they picked of those."""
-    visible = visible_country_ids(current_user)
-    picked = request.args.get("country", type=int)
-    if picked and (visible is None or picked in visible):
-        return frozenset({picked}), picked
-    return visible, None
-
-
 @bp.get("/content-gaps")
 @require_role(*STAFF)
 def content_gap_report() -> Response | str:
-    countries, picked = _countries_in_view()
-    report = content_gaps(db.session, countries)
+    selection = current_selection(db.session)  # a country the viewer may not see is a 404
+    report = content_gaps(db.session, selection.scope)
     if request.args.get("format") == "csv":
         header = ["competency", "competency_name", "level", "language", "officials_affected",
                   "resources_in_language", "resources_any_language", "status"]
         rows = [[g.competency_code, g.competency_name, g.level, g.language, g.officials,
                  g.resources_in_language, g.resources_any_language, g.status] for g in report]
         return csv_response("content-gaps.csv", header, rows)
-    return render_template("dashboard/content_gaps.html", report=report, picked=picked,
-                           countries=list(db.session.scalars(places.countries_query(current_user))))
+    return render_template("dashboard/content_gaps.html", report=report,
+                           picked=selection.args.get("country"), countries=selection.countries)
