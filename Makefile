@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test lint assets install install-dev
+.PHONY: run test lint assets install install-dev browser
 
 ## make run: install everything, build the pages' assets, load the demo data and serve on 127.0.0.1:5000
 run: install assets
@@ -15,8 +15,13 @@ run: install assets
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 ## make test: install what the tests need, then lint and run the whole suite
-test: install-dev assets lint
+test: install-dev assets browser lint
 	$(BIN)/python -m pytest
+
+## The end-to-end tests drive Debian's Chromium (never a downloaded browser); install it as root if missing.
+browser:
+	@[ -x /usr/bin/chromium ] || (apt-get update -qq && apt-get install -y -qq chromium) \
+	  || echo "Debian's chromium is not installed: the end-to-end tests will be skipped (not in CI)"
 
 lint: install-dev
 	$(BIN)/ruff check .
