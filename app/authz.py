@@ -10,6 +10,8 @@ from flask import abort, request
 from flask_login import current_user, login_required
 
 from app.extensions import db
+from app.models import Country
+from app.services import places
 from app.services.audit import Actor
 from app.services.scope import can_see_country
 
@@ -38,6 +40,11 @@ def get_scoped_or_404(model: type, object_id: int, country_of: Callable[[Any], i
     if obj is None or not can_see_country(current_user, country_of(obj)):
         abort(404)
     return obj
+
+
+def visible_countries() -> list[Country]:
+    """The countries the current user may see, by name (for pickers and filters)."""
+    return list(db.session.scalars(places.countries_query(current_user)))
 
 
 def current_actor() -> Actor:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.admin import bp
 from app.admin.forms import ActionForm, CountryForm, OrganisationForm, ScopeForm, SearchForm, UserForm
 from app.auth.mail import send_activation, send_invitation
-from app.authz import current_actor, get_scoped_or_404, require_role
+from app.authz import current_actor, get_scoped_or_404, require_role, visible_countries
 from app.extensions import db
 from app.form_errors import show_error
 from app.models import AuditEvent, Country, Organisation, Role, User
@@ -23,10 +23,6 @@ STAFF = (Role.ADMIN, Role.FOCAL_POINT)
 
 def _page(stmt):
     return db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
-
-
-def _visible_countries() -> list[Country]:
-    return list(db.session.scalars(places.countries_query(current_user)))
 
 
 # Countries ---------------------------------------------------------------------------------------
@@ -68,11 +64,11 @@ def organisations():
     page = _page(places.organisations_query(current_user, search=search.q.data or "",
                                             country_id=country_id))
     return render_template("admin/organisations.html", page=page, search=search,
-                           countries=_visible_countries(), country_id=country_id)
+                           countries=visible_countries(), country_id=country_id)
 
 
 def _organisation_choices(form: OrganisationForm, organisation: Organisation | None) -> None:
-    form.country.choices = [(c.id, c.name) for c in _visible_countries()]
+    form.country.choices = [(c.id, c.name) for c in visible_countries()]
     others = db.session.scalars(places.organisations_query(current_user))
     form.parent.choices = [(0, _("None"))] + [
         (o.id, f"{o.country.code} · {o.name}") for o in others
@@ -123,7 +119,7 @@ def users():
 def _user_choices(form: UserForm) -> None:
     roles = accounts.ROLES if current_user.is_admin else (Role.OFFICIAL.value,)
     form.role.choices = [(r, _(r.replace("_", " ").capitalize())) for r in roles]
-    form.country.choices = [(0, _("None"))] + [(c.id, c.name) for c in _visible_countries()]
+    form.country.choices = [(0, _("None"))] + [(c.id, c.name) for c in visible_countries()]
     form.organisation.choices = [(0, _("None"))] + [
         (o.id, f"{o.country.code} · {o.name}")
         for o in db.session.scalars(places.organisations_query(current_user))
@@ -169,7 +165,7 @@ def user(user_id: int):
     person = _scoped_user(user_id)
     scope_form = ScopeForm()
     granted = {s.country_id for s in person.scopes}
-    scope_form.country.choices = [(c.id, c.name) for c in _visible_countries()
+    scope_form.country.choices = [(c.id, c.name) for c in visible_countries()
                                   if c.id not in granted]
     events = db.session.scalars(
         select(AuditEvent).where(AuditEvent.object_type == "User",
@@ -214,7 +210,7 @@ def reinvite(user_id: int):
 def grant_scope(user_id: int):
     person = db.get_or_404(User, user_id)
     form = ScopeForm()
-    form.country.choices = [(c.id, c.name) for c in _visible_countries()]
+    form.country.choices = [(c.id, c.name) for c in visible_countries()]
     if form.validate_on_submit():
         country = db.get_or_404(Country, form.country.data)
         try:

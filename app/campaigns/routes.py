@@ -11,7 +11,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
 
 from app.auth.mail import public_url, token_url
-from app.authz import current_actor, get_scoped_or_404, require_role
+from app.authz import current_actor, get_scoped_or_404, require_role, visible_countries
 from app.campaigns import bp
 from app.campaigns.forms import (
     ActionForm,
@@ -34,7 +34,7 @@ from app.models import (
     RoleProfile,
 )
 from app.models.base import utcnow
-from app.services import campaigns, invites, org_maturity, places
+from app.services import campaigns, invites, org_maturity
 from app.services.errors import NotFound, ValidationFailed
 from app.services.spreadsheet import csv_text
 
@@ -69,16 +69,12 @@ def _campaign(campaign_id: int) -> Campaign:
     return get_scoped_or_404(Campaign, campaign_id, lambda c: c.country_id)
 
 
-def _visible_countries() -> list[Country]:
-    return list(db.session.scalars(places.countries_query(current_user)))
-
-
 # List and creation -------------------------------------------------------------------------------
 
 @bp.get("/")
 @require_role(*STAFF)
 def index():
-    countries = _visible_countries()
+    countries = visible_countries()
     country_id = request.args.get("country", type=int)
     page = db.paginate(campaigns.campaigns_query(current_user, country_id=country_id),
                        per_page=current_app.config["PAGE_SIZE"], error_out=False)
@@ -92,7 +88,7 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @require_role(*STAFF)
 def new():
-    countries = _visible_countries()
+    countries = visible_countries()
     country_id = request.args.get("country", type=int)
     if country_id is None and len(countries) == 1:
         country_id = countries[0].id

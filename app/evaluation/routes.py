@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app.authz import current_actor, get_scoped_or_404, require_role
+from app.authz import current_actor, get_scoped_or_404, require_role, visible_countries
 from app.evaluation import bp
 from app.evaluation.forms import ActionForm, FollowUpForm, IndicatorForm, ValueForm
 from app.evaluation.jobs import SEND
@@ -21,7 +21,7 @@ from app.form_errors import show_error
 from app.jobs import enqueue
 from app.models import Country, Job, Organisation, Role
 from app.models.base import utcnow
-from app.services import charts, follow_ups, indicators, places
+from app.services import charts, follow_ups, indicators
 from app.services.errors import NotFound, ValidationFailed
 from app.services.evaluation import official_trend
 
@@ -134,14 +134,10 @@ def _indicator(indicator_id: int):
         abort(404)
 
 
-def _visible_countries() -> list[Country]:
-    return list(db.session.scalars(places.countries_query(current_user)))
-
-
 @bp.get("/indicators")
 @require_role(*STAFF)
 def indicator_list():
-    countries = _visible_countries()
+    countries = visible_countries()
     country_id = request.args.get("country", type=int)
     page = db.paginate(indicators.indicators_query(current_user, country_id=country_id),
                        per_page=current_app.config["PAGE_SIZE"], error_out=False)
@@ -155,7 +151,7 @@ def indicator_list():
 @require_role(*STAFF)
 def new_indicator():
     form = IndicatorForm()
-    form.country.choices = [(c.id, c.name) for c in _visible_countries()]
+    form.country.choices = [(c.id, c.name) for c in visible_countries()]
     if request.method == "GET" and request.args.get("country", type=int):
         form.country.data = request.args.get("country", type=int)
     if form.validate_on_submit():
