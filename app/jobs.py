@@ -10,9 +10,10 @@ import logging
 from collections.abc import Callable
 
 import click
-from flask import Flask, current_app
+from flask import Flask, abort, current_app
 from flask.cli import with_appcontext
 
+from app.authz import get_scoped_or_404
 from app.extensions import db
 from app.models import Job
 from app.models.base import utcnow
@@ -30,6 +31,14 @@ def handler(kind: str) -> Callable[[Handler], Handler]:
         return function
 
     return register
+
+
+def job_or_404(job_id: int, *kinds: str) -> Job:
+    """The job, if it is of one of ``kinds`` and in a country the current user may see; else 404."""
+    job = get_scoped_or_404(Job, job_id, lambda j: j.country_id)
+    if job.kind not in kinds:
+        abort(404)
+    return job
 
 
 def enqueue(kind: str, params: dict, *, country_id: int | None = None,

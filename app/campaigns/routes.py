@@ -22,7 +22,7 @@ from app.campaigns.forms import (
 )
 from app.campaigns.jobs import INVITE, REMIND
 from app.extensions import db
-from app.jobs import enqueue
+from app.jobs import enqueue, job_or_404
 from app.models import (
     Campaign,
     Country,
@@ -267,9 +267,7 @@ def import_file(campaign_id: int, file_id: int):
 @bp.get("/jobs/<int:job_id>")
 @require_role(*STAFF)
 def job(job_id: int):
-    record = get_scoped_or_404(Job, job_id, lambda j: j.country_id)
-    if record.kind not in (INVITE, REMIND):
-        abort(404)
+    record = job_or_404(job_id, INVITE, REMIND)
     campaign = _campaign(record.params["campaign_id"])
     return render_template("campaigns/job.html", job=record, campaign=campaign)
 

@@ -23,7 +23,7 @@ from app.catalogue.forms import (
 from app.catalogue.jobs import LINKS_CHECK
 from app.extensions import db
 from app.form_errors import show_error
-from app.jobs import enqueue
+from app.jobs import enqueue, job_or_404
 from app.models import Job, Resource, Role, Suggestion
 from app.models.base import utcnow
 from app.services import catalogue, markdown, suggestions
@@ -280,7 +280,4 @@ def check_links():
 @bp.get("/jobs/<int:job_id>")
 @require_role(Role.ADMIN)
 def job(job_id: int):
-    record = db.get_or_404(Job, job_id)
-    if record.kind != LINKS_CHECK:
-        abort(404)
-    return render_template("catalogue/job.html", job=record)
+    return render_template("catalogue/job.html", job=job_or_404(job_id, LINKS_CHECK))

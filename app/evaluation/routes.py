@@ -18,7 +18,7 @@ from app.evaluation.forms import ActionForm, FollowUpForm, IndicatorForm, ValueF
 from app.evaluation.jobs import SEND
 from app.extensions import db
 from app.form_errors import show_error
-from app.jobs import enqueue
+from app.jobs import enqueue, job_or_404
 from app.models import Country, Job, Organisation, Role
 from app.models.base import utcnow
 from app.services import charts, follow_ups, indicators
@@ -119,10 +119,7 @@ def send_follow_ups():
 @bp.get("/follow-ups/jobs/<int:job_id>")
 @require_role(Role.ADMIN)
 def follow_ups_job(job_id: int):
-    job = db.get_or_404(Job, job_id)
-    if job.kind != SEND:
-        abort(404)
-    return render_template("evaluation/job.html", job=job)
+    return render_template("evaluation/job.html", job=job_or_404(job_id, SEND))
 
 
 # Results indicators (L4) -------------------------------------------------------------------------
