@@ -37,7 +37,7 @@ from app.models import (  # noqa: E402
     RoleProfile,
 )
 from app.models.base import utcnow  # noqa: E402
-from app.services import invites  # noqa: E402
+from app.services.assessment import invites  # noqa: E402
 from app.services.audit import SYSTEM  # noqa: E402
 from config import Config  # noqa: E402
 

@@ -9,7 +9,7 @@ from typing import Any
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
-from app.services.attempts import Question
+from app.services.assessment.questions import Question
 
 
 class ActionForm(FlaskForm):

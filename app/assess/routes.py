@@ -16,8 +16,9 @@ from app.assess.forms import ActionForm, answers_from, field_name
 from app.extensions import db
 from app.models import Attempt, AttemptStatus
 from app.models.base import utcnow
-from app.services import attempts, plans
-from app.services.attempts import AlreadySubmitted, OutsideWindow
+from app.services import plans
+from app.services.assessment import answers, questions, report, submission, taking, window
+from app.services.assessment.window import AlreadySubmitted, OutsideWindow
 from app.services.errors import NotFound, ValidationFailed
 
 
@@ -37,12 +38,12 @@ def _window_message(exc: OutsideWindow) -> str:
 
 @bp.context_processor
 def _helpers() -> dict:
-    return {"when": _when, "window_end": attempts.window_end, "field_name": field_name}
+    return {"when": _when, "window_end": window.window_end, "field_name": field_name}
 
 
 def _own(attempt_id: int) -> Attempt:
     try:
-        return attempts.own_attempt(db.session, current_user, attempt_id)
+        return taking.own_attempt(db.session, current_user, attempt_id)
     except NotFound:
         abort(404)
 
@@ -74,7 +75,7 @@ def _blocked(exc: AlreadySubmitted | OutsideWindow, attempt_id: int):
 @bp.get("/")
 @login_required
 def index():
-    found = attempts.assignments(db.session, current_user, utcnow())
+    found = taking.assignments(db.session, current_user, utcnow())
     return render_template("assess/index.html", assignments=found, form=ActionForm())
 
 
@@ -82,7 +83,7 @@ def index():
 @login_required
 def campaign(campaign_id: int):
     try:
-        found = attempts.assignment(db.session, current_user, campaign_id, utcnow())
+        found = taking.assignment(db.session, current_user, campaign_id, utcnow())
     except NotFound:
         abort(404)
     return render_template("assess/campaign.html", assignment=found, form=ActionForm())
@@ -94,7 +95,7 @@ def start(campaign_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        attempt = attempts.start(db.session, current_user, campaign_id, utcnow())
+        attempt = taking.start(db.session, current_user, campaign_id, utcnow())
     except NotFound:
         abort(404)
     except OutsideWindow as exc:
@@ -111,7 +112,7 @@ def resume(attempt_id: int):
     attempt = _own(attempt_id)
     if attempt.status == AttemptStatus.SUBMITTED:
         return redirect(url_for("assess.results", attempt_id=attempt.id))
-    count = len(attempts.sections(db.session, attempt))
+    count = len(taking.sections(db.session, attempt))
     if attempt.last_section >= count:
         return redirect(url_for("assess.review", attempt_id=attempt.id))
     return redirect(url_for("assess.section", attempt_id=attempt.id, number=attempt.last_section + 1))
@@ -119,9 +120,9 @@ def resume(attempt_id: int):
 
 # Answering --------------------------------------------------------------------------------------------
 
-def _section_or_404(attempt: Attempt, number: int) -> attempts.SectionPage:
+def _section_or_404(attempt: Attempt, number: int) -> questions.SectionPage:
     try:
-        return attempts.section_page(db.session, attempt, number)
+        return questions.section_page(db.session, attempt, number)
     except NotFound:
         abort(404)
 
@@ -133,7 +134,7 @@ def section(attempt_id: int, number: int):
     if attempt.status == AttemptStatus.SUBMITTED:
         return _blocked(AlreadySubmitted(), attempt_id)
     try:
-        attempts.check_window(attempt.campaign, utcnow())
+        window.check_window(attempt.campaign, utcnow())
     except OutsideWindow as exc:
         return _blocked(exc, attempt_id)
     page = _section_or_404(attempt, number)
@@ -144,7 +145,7 @@ def section(attempt_id: int, number: int):
         later = request.form.get("action") == "later"
         user_id = _begin_write()
         try:
-            errors = attempts.save_answers(db.session, attempt_id, user_id, given, now=utcnow(),
+            errors = answers.save_answers(db.session, attempt_id, user_id, given, now=utcnow(),
                                            section=number - 1, advance=not later)
         except (AlreadySubmitted, OutsideWindow) as exc:
             db.session.rollback()
@@ -175,7 +176,7 @@ def autosave(attempt_id: int):
         return jsonify(saved=False, error=_('Send JSON {"item": <item id>, "value": <answer>}')), 400
     user_id = _begin_write()
     try:
-        attempts.save_answer(db.session, attempt_id, user_id, item_id, payload.get("value"), now=utcnow())
+        answers.save_answer(db.session, attempt_id, user_id, item_id, payload.get("value"), now=utcnow())
     except NotFound:
         db.session.rollback()
         return jsonify(saved=False, error=_("There is no such assessment")), 404
@@ -190,7 +191,7 @@ def autosave(attempt_id: int):
         db.session.rollback()
         return jsonify(saved=False, error=_window_message(exc)), 409
     db.session.commit()
-    answered, total = attempts.progress(db.session, db.session.get_one(Attempt, attempt_id))
+    answered, total = questions.progress(db.session, db.session.get_one(Attempt, attempt_id))
     return jsonify(saved=True, item=item_id, answered=answered, total=total)
 
 
@@ -202,7 +203,7 @@ def review(attempt_id: int):
     attempt = _own(attempt_id)
     if attempt.status == AttemptStatus.SUBMITTED:
         return redirect(url_for("assess.results", attempt_id=attempt.id))
-    pages = attempts.review(db.session, attempt)
+    pages = questions.review(db.session, attempt)
     unanswered = sum(not q.answered for page in pages for q in page.questions)
     return render_template("assess/review.html", attempt=attempt, pages=pages, unanswered=unanswered,
                            form=ActionForm())
@@ -215,7 +216,7 @@ def submit(attempt_id: int):
         abort(400)
     user_id = _begin_write()
     try:
-        outcome = attempts.submit(db.session, attempt_id, user_id, utcnow())
+        outcome = submission.submit(db.session, attempt_id, user_id, utcnow())
     except NotFound:
         abort(404)
     except OutsideWindow as exc:
@@ -250,5 +251,5 @@ def results(attempt_id: int):
     if attempt.status != AttemptStatus.SUBMITTED:
         flash(_("Your results appear here once you have submitted the assessment."), "error")
         return redirect(url_for("assess.resume", attempt_id=attempt.id))
-    page = attempts.result_page(db.session, attempt)
+    page = report.result_page(db.session, attempt)
     return render_template("assess/results.html", attempt=attempt, page=page)

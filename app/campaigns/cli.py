@@ -12,7 +12,7 @@ from app.campaigns.jobs import send_invitations
 from app.extensions import db
 from app.models import Campaign, Country, Instrument, InstrumentKind, Organisation, RoleProfile
 from app.models.base import utcnow
-from app.services import campaigns, invites
+from app.services.assessment import campaigns, invites
 from app.services.audit import SYSTEM
 from app.services.errors import DomainError, ValidationFailed
 

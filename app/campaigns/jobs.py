@@ -20,7 +20,7 @@ from app.extensions import db
 from app.jobs import handler
 from app.models import Attempt, AttemptStatus, Campaign, Invitation, Job, User
 from app.models.base import utcnow
-from app.services.campaigns import local_time
+from app.services.assessment.campaigns import local_time
 
 BATCH = 100
 INVITE = "campaigns.invite"

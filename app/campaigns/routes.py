@@ -34,7 +34,7 @@ from app.models import (
     RoleProfile,
 )
 from app.models.base import utcnow
-from app.services import campaigns, invites, org_maturity
+from app.services.assessment import campaigns, invites, org_maturity
 from app.services.errors import NotFound, ValidationFailed
 from app.services.spreadsheet import csv_text
 

@@ -66,7 +66,7 @@ class Answer(Base):
 
 
 class CompetencyResult(Base):
-    """One competency's result in a submitted attempt. See app/services/scoring.py for the rules."""
+    """One competency's result in a submitted attempt. Rules: app/services/assessment/scoring.py."""
 
     __tablename__ = "competency_results"
     __table_args__ = (

@@ -15,8 +15,8 @@ from app import create_app
 from app.extensions import db
 from app.models import Answer, Attempt, AttemptStatus, CampaignOrganisation, CompetencyResult, Item, ItemKind
 from app.models.base import utcnow
-from app.services import attempts
-from app.services.attempts import AlreadySubmitted, OutsideWindow
+from app.services.assessment import answers, questions, report, submission, taking
+from app.services.assessment.window import AlreadySubmitted, OutsideWindow
 from app.services.errors import NotFound, ValidationFailed
 from config import TestConfig
 from tests.factories import (
@@ -30,7 +30,7 @@ from tests.factories import (
 
 
 def _start(invitation, now=None) -> Attempt:
-    return attempts.start(db.session, invitation.user, invitation.campaign_id, now or utcnow())
+    return taking.start(db.session, invitation.user, invitation.campaign_id, now or utcnow())
 
 
 def _items(attempt, kind=None, **where) -> list[Item]:
@@ -57,15 +57,15 @@ def test_assignments_list_only_the_officials_own_invitations_with_their_status()
     InvitationFactory()  # someone else's
     attempt = _start(second)
     item = _items(attempt, ItemKind.KNOWLEDGE)[0]
-    attempts.save_answers(db.session, attempt.id, user.id, {item.id: "b"}, now=utcnow())
+    answers.save_answers(db.session, attempt.id, user.id, {item.id: "b"}, now=utcnow())
 
-    found = {a.campaign.id: a for a in attempts.assignments(db.session, user, utcnow())}
+    found = {a.campaign.id: a for a in taking.assignments(db.session, user, utcnow())}
     assert set(found) == {first.campaign_id, second.campaign_id}
     assert found[first.campaign_id].status == "not_started"
     assert (found[second.campaign_id].status, found[second.campaign_id].answered) == ("in_progress", 1)
     assert found[second.campaign_id].total == 7  # 1 context + 2 competencies x (1 self + 2 checks)
     assert found[second.campaign_id].percent == 14
-    assert attempts.assignments(db.session, UserFactory(), utcnow()) == []
+    assert taking.assignments(db.session, UserFactory(), utcnow()) == []
 
 
 def test_assignments_take_the_same_number_of_queries_for_one_or_many_campaigns(app):
@@ -87,7 +87,7 @@ def test_assignments_take_the_same_number_of_queries_for_one_or_many_campaigns(a
         event.listen(engine, "before_cursor_execute", count_it)
         try:
             db.session.expire_all()
-            found = attempts.assignments(db.session, user, utcnow())
+            found = taking.assignments(db.session, user, utcnow())
             shown = [(a.campaign.name, a.campaign.country.time_zone, a.status, a.percent)
                      for a in found]  # what the page reads
             assert len(shown) == len(found)
@@ -129,7 +129,7 @@ def test_without_a_role_profile_the_organisations_default_in_the_campaign_is_use
 def test_only_invited_officials_can_start():
     invitation = InvitationFactory()
     with pytest.raises(NotFound):
-        attempts.start(db.session, UserFactory(), invitation.campaign_id, utcnow())
+        taking.start(db.session, UserFactory(), invitation.campaign_id, utcnow())
 
 
 def test_starting_before_the_window_says_when_it_opens_in_the_countrys_time():
@@ -165,7 +165,7 @@ def test_every_kind_of_answer_is_saved_as_its_value(attempt):
     context = _items(attempt, ItemKind.CONTEXT)[0]
     self_rating = _items(attempt, ItemKind.SELF_RATING)[0]
     knowledge = _items(attempt, ItemKind.KNOWLEDGE)[0]
-    errors = attempts.save_answers(db.session, attempt.id, attempt.user_id, {
+    errors = answers.save_answers(db.session, attempt.id, attempt.user_id, {
         context.id: ["fr", "en"], self_rating.id: "3", knowledge.id: "c"}, now=utcnow())
     assert errors == {}
     assert _answers(attempt) == {context.id: ["en", "fr"], self_rating.id: 3, knowledge.id: "c"}
@@ -176,7 +176,7 @@ def test_bad_values_are_refused_with_a_reason_and_not_stored_while_good_ones_are
     self_rating = _items(attempt, ItemKind.SELF_RATING)[0]
     knowledge = _items(attempt, ItemKind.KNOWLEDGE)[0]
     foreign = make_instrument(make_framework(), code="other").items[1]
-    errors = attempts.save_answers(db.session, attempt.id, attempt.user_id, {
+    errors = answers.save_answers(db.session, attempt.id, attempt.user_id, {
         context.id: ["en", "xx"], self_rating.id: "7", knowledge.id: "a", foreign.id: "a"}, now=utcnow())
     assert errors == {
         context.id: "'xx' is not one of the options of this question",
@@ -192,68 +192,68 @@ def test_bad_values_are_refused_with_a_reason_and_not_stored_while_good_ones_are
 def test_a_single_choice_takes_one_of_its_options(attempt, raw, message):
     knowledge = _items(attempt, ItemKind.KNOWLEDGE)[0]
     with pytest.raises(ValidationFailed, match=message) as exc:
-        attempts.clean_value(knowledge, raw)
+        answers.clean_value(knowledge, raw)
     assert exc.value.field == f"item-{knowledge.id}"
 
 
 def test_numbers_must_be_numbers_within_the_items_range(attempt):
     item = Item(id=1, kind=ItemKind.CONTEXT, input="number", options=[{"min": 0, "max": 40}])
-    assert attempts.clean_value(item, "12") == 12
-    assert attempts.clean_value(item, "2,5") == 2.5
-    assert attempts.clean_value(item, 40) == 40
-    assert attempts.clean_value(item, "") is None
+    assert answers.clean_value(item, "12") == 12
+    assert answers.clean_value(item, "2,5") == 2.5
+    assert answers.clean_value(item, 40) == 40
+    assert answers.clean_value(item, "") is None
     for bad in ("41", "-1", "many", "nan", "inf", True):
         with pytest.raises(ValidationFailed, match="number"):
-            attempts.clean_value(item, bad)
+            answers.clean_value(item, bad)
     unbounded = Item(id=2, kind=ItemKind.CONTEXT, input="number", options=[])
-    assert attempts.clean_value(unbounded, "100000") == 100000
+    assert answers.clean_value(unbounded, "100000") == 100000
     with pytest.raises(ValidationFailed, match="between 0 and 100000"):
-        attempts.clean_value(unbounded, "100001")
+        answers.clean_value(unbounded, "100001")
 
 
 def test_text_is_trimmed_and_kept_short(attempt):
     item = Item(id=1, kind=ItemKind.CONTEXT, input="text", options=[])
-    assert attempts.clean_value(item, "  Swahili  ") == "Swahili"
-    assert attempts.clean_value(item, "   ") is None
+    assert answers.clean_value(item, "  Swahili  ") == "Swahili"
+    assert answers.clean_value(item, "   ") is None
     with pytest.raises(ValidationFailed, match="2000 characters"):
-        attempts.clean_value(item, "x" * 2001)
+        answers.clean_value(item, "x" * 2001)
 
 
 def test_an_empty_value_clears_an_answer_and_items_left_out_stay(attempt):
     context, self_rating = _items(attempt, ItemKind.CONTEXT)[0], _items(attempt, ItemKind.SELF_RATING)[0]
-    attempts.save_answers(db.session, attempt.id, attempt.user_id, {context.id: ["en"], self_rating.id: 2},
+    answers.save_answers(db.session, attempt.id, attempt.user_id, {context.id: ["en"], self_rating.id: 2},
                           now=utcnow())
-    attempts.save_answers(db.session, attempt.id, attempt.user_id, {context.id: []}, now=utcnow())
+    answers.save_answers(db.session, attempt.id, attempt.user_id, {context.id: []}, now=utcnow())
     assert _answers(attempt) == {self_rating.id: 2}
 
 
 def test_a_page_moves_the_resume_point_on_only_when_all_its_answers_were_good(attempt):
     knowledge = _items(attempt, ItemKind.KNOWLEDGE)[0]
-    attempts.save_answers(db.session, attempt.id, attempt.user_id, {knowledge.id: "z"}, now=utcnow(),
+    answers.save_answers(db.session, attempt.id, attempt.user_id, {knowledge.id: "z"}, now=utcnow(),
                           section=1, advance=True)
     assert attempt.last_section == 1
-    attempts.save_answers(db.session, attempt.id, attempt.user_id, {knowledge.id: "a"}, now=utcnow(),
+    answers.save_answers(db.session, attempt.id, attempt.user_id, {knowledge.id: "a"}, now=utcnow(),
                           section=1, advance=True)
     assert attempt.last_section == 2
-    attempts.save_answers(db.session, attempt.id, attempt.user_id, {}, now=utcnow(), section=0)
+    answers.save_answers(db.session, attempt.id, attempt.user_id, {}, now=utcnow(), section=0)
     assert attempt.last_section == 0
 
 
 def test_one_saved_answer_sets_the_resume_point_to_its_section(attempt):
     knowledge = _items(attempt, ItemKind.KNOWLEDGE)[0]  # in the first area's section, the second page
-    attempts.save_answer(db.session, attempt.id, attempt.user_id, knowledge.id, "b", now=utcnow())
+    answers.save_answer(db.session, attempt.id, attempt.user_id, knowledge.id, "b", now=utcnow())
     assert attempt.last_section == 1
     with pytest.raises(ValidationFailed, match="not one of the options"):
-        attempts.save_answer(db.session, attempt.id, attempt.user_id, knowledge.id, "q", now=utcnow())
+        answers.save_answer(db.session, attempt.id, attempt.user_id, knowledge.id, "q", now=utcnow())
     assert _answers(attempt) == {knowledge.id: "b"}
 
 
 def test_nobody_else_can_answer_an_attempt(attempt):
     knowledge = _items(attempt, ItemKind.KNOWLEDGE)[0]
     with pytest.raises(NotFound):
-        attempts.save_answers(db.session, attempt.id, UserFactory().id, {knowledge.id: "a"}, now=utcnow())
+        answers.save_answers(db.session, attempt.id, UserFactory().id, {knowledge.id: "a"}, now=utcnow())
     with pytest.raises(NotFound):
-        attempts.own_attempt(db.session, UserFactory(), attempt.id)
+        taking.own_attempt(db.session, UserFactory(), attempt.id)
     assert _answers(attempt) == {}
 
 
@@ -262,15 +262,15 @@ def test_answers_are_refused_once_the_window_has_closed(attempt):
     attempt.campaign.closed_early_at = utcnow() - timedelta(minutes=1)
     db.session.flush()
     with pytest.raises(OutsideWindow, match="closed on"):
-        attempts.save_answers(db.session, attempt.id, attempt.user_id, {knowledge.id: "a"}, now=utcnow())
+        answers.save_answers(db.session, attempt.id, attempt.user_id, {knowledge.id: "a"}, now=utcnow())
 
 
 # Review and submission ------------------------------------------------------------------------------------
 
 def test_the_review_lists_every_item_section_by_section_answered_or_not(attempt):
     knowledge = _items(attempt, ItemKind.KNOWLEDGE)[0]
-    attempts.save_answers(db.session, attempt.id, attempt.user_id, {knowledge.id: "b"}, now=utcnow())
-    pages = attempts.review(db.session, attempt)
+    answers.save_answers(db.session, attempt.id, attempt.user_id, {knowledge.id: "b"}, now=utcnow())
+    pages = questions.review(db.session, attempt)
     assert [p.number for p in pages] == [1, 2]
     assert sum(len(p.questions) for p in pages) == 7
     answered = [q for p in pages for q in p.questions if q.answered]
@@ -285,7 +285,7 @@ def test_submit_scores_once_and_a_second_submit_changes_nothing():
                                    campaign=CampaignFactory(instrument=make_instrument(framework)))
     attempt = _start(invitation)
     by_code = {item.code: item for item in _items(attempt)}
-    attempts.save_answers(db.session, attempt.id, attempt.user_id, {
+    answers.save_answers(db.session, attempt.id, attempt.user_id, {
         by_code[f"{first.code}-self"].id: 4, by_code[f"{first.code}-k1"].id: "a",
         by_code[f"{first.code}-k3"].id: "b",
         by_code[f"{second.code}-self"].id: 1, by_code[f"{second.code}-k1"].id: "a",
@@ -293,9 +293,9 @@ def test_submit_scores_once_and_a_second_submit_changes_nothing():
     }, now=utcnow())
 
     when = utcnow()
-    outcome = attempts.submit(db.session, attempt.id, attempt.user_id, when)
+    outcome = submission.submit(db.session, attempt.id, attempt.user_id, when)
     assert outcome.submitted_now and outcome.attempt.status == AttemptStatus.SUBMITTED
-    results = {r.competency_id: r for r in attempts.results(db.session, attempt)}
+    results = {r.competency_id: r for r in report.results(db.session, attempt)}
     assert (results[first.id].self_level, results[first.id].evidence_level,
             results[first.id].calibrated_level, results[first.id].confidence, results[first.id].gap) == (
         4, 1, 2, "over", 1)
@@ -303,22 +303,22 @@ def test_submit_scores_once_and_a_second_submit_changes_nothing():
     assert (results[second.id].calibrated_level, results[second.id].confidence, results[second.id].gap) == (
         1, "under", 0)
 
-    again = attempts.submit(db.session, attempt.id, attempt.user_id, when + timedelta(minutes=5))
+    again = submission.submit(db.session, attempt.id, attempt.user_id, when + timedelta(minutes=5))
     assert not again.submitted_now
     assert again.attempt.submitted_at == when
     assert db.session.scalar(select(func.count()).select_from(CompetencyResult)
                              .where(CompetencyResult.attempt_id == attempt.id)) == 2
     with pytest.raises(AlreadySubmitted):
-        attempts.save_answers(db.session, attempt.id, attempt.user_id, {by_code[f"{first.code}-k3"].id: "a"},
+        answers.save_answers(db.session, attempt.id, attempt.user_id, {by_code[f"{first.code}-k3"].id: "a"},
                               now=utcnow())
     assert _answers(attempt)[by_code[f"{first.code}-k3"].id] == "b"
 
 
 def test_submitting_someone_elses_attempt_or_outside_the_window_is_refused(attempt):
     with pytest.raises(NotFound):
-        attempts.submit(db.session, attempt.id, UserFactory().id, utcnow())
+        submission.submit(db.session, attempt.id, UserFactory().id, utcnow())
     with pytest.raises(OutsideWindow):
-        attempts.submit(db.session, attempt.id, attempt.user_id, attempt.campaign.closes_at)
+        submission.submit(db.session, attempt.id, attempt.user_id, attempt.campaign.closes_at)
     db.session.refresh(attempt)
     assert (attempt.status, attempt.submitted_at) == (AttemptStatus.IN_PROGRESS, None)
 
@@ -362,7 +362,7 @@ def test_two_concurrent_submits_give_one_submission(committed_app, round_):
     invitation = InvitationFactory(role_profile=role,
                                    campaign=CampaignFactory(instrument=make_instrument(framework)))
     attempt = _start(invitation)
-    attempts.save_answers(db.session, attempt.id, attempt.user_id,
+    answers.save_answers(db.session, attempt.id, attempt.user_id,
                           {item.id: 3 for item in _items(attempt, ItemKind.SELF_RATING)}, now=utcnow())
     db.session.commit()
     attempt_id, user_id = attempt.id, attempt.user_id
@@ -377,7 +377,7 @@ def test_two_concurrent_submits_give_one_submission(committed_app, round_):
         try:
             with Session(engine) as session:
                 barrier.wait(timeout=10)
-                outcome = attempts.submit(session, attempt_id, user_id, base + timedelta(seconds=offset))
+                outcome = submission.submit(session, attempt_id, user_id, base + timedelta(seconds=offset))
                 submitted_at = outcome.attempt.submitted_at
                 session.commit()
                 outcomes.append((outcome.submitted_now, submitted_at))

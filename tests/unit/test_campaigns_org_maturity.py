@@ -18,7 +18,7 @@ from app.models import (
     OrganisationAssessment,
 )
 from app.models.base import utcnow
-from app.services import org_maturity
+from app.services.assessment import org_maturity
 from app.services.audit import Actor
 from app.services.errors import NotFound, ValidationFailed
 from tests.factories import FocalPointFactory, OrganisationFactory

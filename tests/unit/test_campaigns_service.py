@@ -17,7 +17,7 @@ from app.models import (
     Invitation,
 )
 from app.models.base import utcnow
-from app.services import campaigns
+from app.services.assessment import campaigns
 from app.services.audit import Actor
 from app.services.errors import NotFound, ValidationFailed
 from tests.factories import (

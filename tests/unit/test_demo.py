@@ -30,7 +30,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services import analytics
-from app.services.campaigns import window_state
+from app.services.assessment.campaigns import window_state
 from app.services.demo import DEFAULT_SIZE, SEED, build_demo
 from app.services.demo.people import roster
 from app.services.scope import scoped, visible_country_ids

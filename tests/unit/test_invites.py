@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AccountToken, AuditEvent, Invitation, InviteFile, Role, User
 from app.models.base import utcnow
-from app.services import invites
+from app.services.assessment import invites
 from app.services.audit import Actor
 from app.services.errors import ValidationFailed
 from app.services.spreadsheet import csv_text, escape_cell

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.models import ItemKind
-from app.services.scoring import (
+from app.services.assessment.scoring import (
     OK,
     OVER,
     UNDER,

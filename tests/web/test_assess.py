@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Answer, Attempt, AttemptStatus, CompetencyResult, Item
 from app.models.base import utcnow
-from app.services import attempts
+from app.services.assessment import answers, submission, taking
 from tests.conftest import csrf_from
 from tests.factories import (
     CampaignFactory,
@@ -35,7 +35,7 @@ def invitation():
 
 @pytest.fixture
 def attempt(invitation):
-    return attempts.start(db.session, invitation.user, invitation.campaign_id, utcnow())
+    return taking.start(db.session, invitation.user, invitation.campaign_id, utcnow())
 
 
 def _items(attempt) -> dict[str, Item]:
@@ -252,7 +252,7 @@ def _answer_everything(attempt):
     given = {"ctx-languages": ["en"], f"{first.code}-self": 4, f"{first.code}-k1": "a",
              f"{first.code}-k3": "b", f"{second.code}-self": 1, f"{second.code}-k1": "a",
              f"{second.code}-k3": "a"}
-    attempts.save_answers(db.session, attempt.id, attempt.user_id,
+    answers.save_answers(db.session, attempt.id, attempt.user_id,
                           {items[code].id: value for code, value in given.items()}, now=utcnow())
     return first, second
 
@@ -293,7 +293,7 @@ def test_submit_shows_the_results_and_a_second_submit_changes_nothing(browser, a
 
 def test_answers_after_submission_are_refused(browser, attempt):
     _answer_everything(attempt)
-    attempts.submit(db.session, attempt.id, attempt.user_id, utcnow())
+    submission.submit(db.session, attempt.id, attempt.user_id, utcnow())
     item = _items(attempt)["ctx-languages"]
     browser.sign_in_as(attempt.user)
     response = browser.post(f"/assess/attempts/{attempt.id}/sections/1",

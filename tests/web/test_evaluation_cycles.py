@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, Campaign, FocalPointScope
-from app.services import campaigns
+from app.services.assessment import campaigns
 from app.services.audit import SYSTEM, Actor
 from app.services.errors import NotFound, ValidationFailed
 from tests.factories import (

@@ -37,7 +37,7 @@ from app.services.analytics.common import (
     people_filter,
     shown,
 )
-from app.services.org_maturity import level_for
+from app.services.assessment.org_maturity import level_for
 
 NO_ORGANISATION = "No organisation"
 
@@ -146,7 +146,7 @@ class MaturityRow:
     cycle_label: str
     dimension: str  # a dimension of the organisation instrument, or "overall"
     score: float | None  # mean of the item scores, 0-4
-    level: int | None  # the score's maturity level (app.services.org_maturity.level_for)
+    level: int | None  # the score's maturity level (app.services.assessment.org_maturity.level_for)
 
 
 MATURITY_COLUMNS = ("organisation", "campaign", "cycle_label", "dimension", "score", "level")

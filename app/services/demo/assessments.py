@@ -1,5 +1,5 @@
 """Demoland's assessment rounds: a baseline some nine months ago and a follow-up open now, officials
-invited from a CSV file, attempts answered and submitted through app.services.attempts (so scoring
+invited from a CSV file, attempts answered and submitted through app.services.assessment (so scoring
 stores every CompetencyResult), and the organisation assessments of both rounds.
 
 Times: every write goes through the services with the moment it happened in the story (``now``
@@ -32,9 +32,11 @@ from app.models import (
     RoleTarget,
     User,
 )
-from app.services import attempts, campaigns, invites, org_maturity
+from app.services.assessment import answers as saving
+from app.services.assessment import campaigns, invites, org_maturity, submission
+from app.services.assessment import taking as attempts
+from app.services.assessment.campaigns import ends_at
 from app.services.audit import Actor
-from app.services.campaigns import ends_at
 from app.services.demo import answers
 from app.services.demo.people import Person, users_by_email
 from app.services.errors import NotFound, ValidationFailed
@@ -174,11 +176,11 @@ def take(session: Session, campaign: Campaign, people: list[Person], content: Co
             given = {item_id: value for item_id, value in given.items() if item_id in kept}
         started, saved, sent = _moments(rng, campaign, now)
         attempt = attempts.start(session, user, campaign.id, started)
-        errors = attempts.save_answers(session, attempt.id, user.id, given, now=saved)
+        errors = saving.save_answers(session, attempt.id, user.id, given, now=saved)
         if errors:
             raise ValidationFailed(f"demo answers refused for {person.email}: {errors}")
         if submits:
-            attempts.submit(session, attempt.id, user.id, sent)
+            submission.submit(session, attempt.id, user.id, sent)
             submitted.append(user.id)
         pending += 1
         if pending >= CHUNK:

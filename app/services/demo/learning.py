@@ -32,7 +32,7 @@ from app.models import (
     User,
 )
 from app.services import follow_ups, learning, matching
-from app.services.campaigns import ends_at
+from app.services.assessment.campaigns import ends_at
 from app.services.demo.people import Person, users_by_email
 
 CHUNK = 60  # officials per commit

@@ -38,8 +38,8 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services import audit
+from app.services.assessment.campaigns import window_state
 from app.services.audit import Actor
-from app.services.campaigns import window_state
 from app.services.errors import NotFound, ValidationFailed
 
 HALF = Fraction(1, 2)

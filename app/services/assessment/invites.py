@@ -32,8 +32,8 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services import accounts, audit
+from app.services.assessment.campaigns import role_profiles_for, window_state
 from app.services.audit import Actor
-from app.services.campaigns import role_profiles_for, window_state
 from app.services.errors import ValidationFailed
 
 MAX_BYTES = 20 * 1024 * 1024
