@@ -9,11 +9,12 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
+from app.content.bank_report import bank_report
 from app.content.catalogue import competency_index, coverage
 from app.content.export import DEFAULT_OUT, export_resources
 from app.content.importers import FORMATS, ImportFailed, guess_format, import_framework, read_case, read_csv
 from app.content.loader import CONTENT_ROOT, DEFAULT_PATH, Content, LoadResult, load_content
-from app.content.schemas import KINDS, SCHEMA_FILES
+from app.content.schemas import KINDS, SCHEMA_FILES, KnowledgeItem
 from app.content.sync import sync_content
 from app.extensions import db
 from app.models import Area, Competency, Framework, ProficiencyLevel
@@ -45,8 +46,28 @@ def validate(path: Path | None) -> None:
     """Check every file; print each error as FILE: FIELD: reason."""
     result = _load_or_exit(path)
     click.echo(f"OK: {result.content.summary()}")
-    for line in _coverage_lines(result.content):
+    for line in [*_bank_lines(result.content), *_coverage_lines(result.content)]:
         click.echo(line)
+
+
+def _bank_lines(content: Content) -> list[str]:
+    """Per framework, its knowledge checks per competency and level, and what to improve in them (see
+    app/content/bank_report.py). Checks written in an instrument itself count too."""
+    lines = []
+    for framework in content.frameworks:
+        checks = [(content.files[("banks", bank.code)], check) for bank in content.banks
+                  if bank.framework == framework.code for check in bank.checks]
+        in_banks = {check.code for _, check in checks}
+        checks += [(content.files[("instruments", instrument.code)], item)
+                   for instrument in content.instruments if instrument.framework == framework.code
+                   for item in instrument.items()
+                   if isinstance(item, KnowledgeItem) and item.code not in in_banks]
+        if checks:
+            report = bank_report(framework.code, checks,
+                                 competencies=[c.code for c in framework.competencies()],
+                                 levels=[level.level for level in framework.scale])
+            lines += report.lines()
+    return lines
 
 
 def _coverage_lines(content: Content) -> list[str]:

@@ -1,8 +1,8 @@
 """Read the content (assessments/ and courses/) into validated objects, collecting every error.
 
 Layout: assessments/frameworks/<code>.yaml, assessments/roles/<code>.yaml,
-assessments/instruments/<code>.yaml (see assessments/README.md) and courses/resources/<id>.yaml (see
-courses/README.md and app/content/catalogue.py).
+assessments/instruments/<code>.yaml, assessments/banks/<code>.yaml (see assessments/README.md) and
+courses/resources/<id>.yaml (see courses/README.md and app/content/catalogue.py).
 Every problem is reported as (file, field, reason), e.g.
 ``frameworks/dgcf.yaml: areas[2].competencies[0].levels.3: no descriptor for level 3 (Practitioner)``;
 loading never stops at the first one.
@@ -21,16 +21,14 @@ import yaml
 from pydantic import ValidationError
 
 from app.content.catalogue import ResourceModel, catalogue_problems, competency_index
+from app.content.items import bank_problems, code_problems, instrument_problems, place_checks, scale_text
 from app.content.schemas import (
     ITEM_KINDS,
     KINDS,
-    ContextItem,
+    BankModel,
     FrameworkModel,
     InstrumentModel,
-    KnowledgeItem,
-    MaturityItem,
     RoleProfileModel,
-    SelfRatingItem,
 )
 
 CONTENT_ROOT = Path(__file__).resolve().parents[2]  # holds assessments/ and courses/
@@ -53,14 +51,17 @@ class Content:
 
     frameworks: list[FrameworkModel] = field(default_factory=list)
     roles: list[RoleProfileModel] = field(default_factory=list)
+    # Each with the checks of its framework's item banks in place (see app/content/items.py).
     instruments: list[InstrumentModel] = field(default_factory=list)
+    banks: list[BankModel] = field(default_factory=list)
     # None when no catalogue was read (an assessments folder alone): sync then leaves resources alone.
     resources: list[ResourceModel] | None = None
     files: dict[tuple[str, str], str] = field(default_factory=dict)  # (kind, code) -> file
 
     def summary(self) -> str:
         text = (f"{len(self.frameworks)} frameworks, {len(self.roles)} role profiles, "
-                f"{len(self.instruments)} instruments")
+                f"{len(self.instruments)} instruments, {len(self.banks)} item banks "
+                f"({sum(len(bank.checks) for bank in self.banks)} checks)")
         return text if self.resources is None else f"{text}, {len(self.resources)} resources"
 
 
@@ -160,10 +161,6 @@ def validation_errors(exc: ValidationError, prefix: tuple = ()) -> list[tuple[st
 # Rules across fields and files --------------------------------------------------------------------
 
 
-def _scale_text(levels: list[int]) -> str:
-    return f"{min(levels)}–{max(levels)}" if levels else "empty"
-
-
 def framework_problems(framework: FrameworkModel) -> list[tuple[str, str]]:
     """Every rule of one framework beyond its structure: the scale, unique codes, the area tree, and a
     descriptor for every level of every competency."""
@@ -217,7 +214,7 @@ def framework_problems(framework: FrameworkModel) -> list[tuple[str, str]]:
             for level in competency.levels:
                 if level not in seen_levels:
                     problems.append((f"{path}.levels.{level}",
-                                     f"level {level} is not on the scale ({_scale_text(levels)})"))
+                                     f"level {level} is not on the scale ({scale_text(levels)})"))
     if not competency_at:
         problems.append(("areas", "the framework has no competencies"))
     return problems
@@ -238,66 +235,7 @@ def role_problems(role: RoleProfileModel, frameworks: dict[str, FrameworkModel],
             problems.append((f"targets.{code}", f"no competency {code} in framework {framework.code}"))
         elif level not in levels:
             problems.append((f"targets.{code}", f"level {level} is not on the scale of {framework.code} "
-                                                f"({_scale_text(sorted(levels))})"))
-    return problems
-
-
-def instrument_problems(instrument: InstrumentModel, frameworks: dict[str, FrameworkModel],
-                        broken: set[str]) -> list[tuple[str, str]]:
-    problems: list[tuple[str, str]] = []
-    framework = frameworks.get(instrument.framework)
-    if framework is None and instrument.framework not in broken:
-        problems.append(("framework", f"no framework with code {instrument.framework}"))
-    codes = {c.code for c in framework.competencies()} if framework else None
-    levels = {level.level for level in framework.scale} if framework else None
-    organisation = instrument.kind == "organisation"
-
-    section_at: dict[str, int] = {}
-    item_at: dict[str, str] = {}
-    for s, section in enumerate(instrument.sections):
-        if section.code in section_at:
-            problems.append((f"sections[{s}].code", f"section code {section.code} is also used by "
-                                                    f"sections[{section_at[section.code]}]"))
-        section_at.setdefault(section.code, s)
-        for i, item in enumerate(section.items):
-            path = f"sections[{s}].items[{i}]"
-            if item.code in item_at:
-                problems.append((f"{path}.code",
-                                 f"item code {item.code} is also used by {item_at[item.code]}"))
-            item_at.setdefault(item.code, path)
-            problems.extend(_item_problems(item, path, organisation, codes, levels, instrument.framework))
-    return problems
-
-
-def _item_problems(item, path: str, organisation: bool, codes: set[str] | None, levels: set[int] | None,
-                   framework_code: str) -> list[tuple[str, str]]:
-    problems = []
-    if isinstance(item, MaturityItem) and not organisation:
-        problems.append((f"{path}.kind", "maturity items belong in organisation instruments only"))
-    if isinstance(item, SelfRatingItem | KnowledgeItem) and organisation:
-        problems.append((f"{path}.kind", f"{item.kind} items belong in individual instruments only: an "
-                                         "organisation instrument measures the organisation, not a person"))
-    rated = isinstance(item, SelfRatingItem | KnowledgeItem)
-    if rated and codes is not None and item.competency not in codes:
-        problems.append((f"{path}.competency",
-                         f"no competency {item.competency} in framework {framework_code}"))
-    if isinstance(item, KnowledgeItem) and levels is not None and item.level not in levels:
-        problems.append((f"{path}.level", f"level {item.level} is not on the scale of {framework_code} "
-                                          f"({_scale_text(sorted(levels))})"))
-    options = getattr(item, "options", [])
-    values: set[str] = set()
-    for o, option in enumerate(options):
-        if option.value in values:
-            problems.append((f"{path}.options[{o}].value", f"option value {option.value!r} is given twice"))
-        values.add(option.value)
-    if isinstance(item, KnowledgeItem) and item.key not in values:
-        problems.append((f"{path}.key", f"key {item.key!r} is not the value of one of the options "
-                                        f"({', '.join(sorted(values))})"))
-    if isinstance(item, ContextItem):
-        if item.input in ("single", "multiple") and len(options) < 2:
-            problems.append((f"{path}.options", f"a {item.input} choice needs at least two options"))
-        if item.input in ("number", "text") and options:
-            problems.append((f"{path}.options", f"a {item.input} answer takes no options"))
+                                                f"({scale_text(sorted(levels))})"))
     return problems
 
 
@@ -406,14 +344,29 @@ def load_content(path: Path | str | None = None, *, today: date | None = None) -
             problems = role_problems(obj, frameworks, broken)
             errors.extend(ContentError(relative, f, r) for f, r in problems)
             content.roles.append(obj)
-    for relative, obj in parsed["instruments"]:
-        if isinstance(obj, InstrumentModel):
-            problems = instrument_problems(obj, frameworks, broken)
-            errors.extend(ContentError(relative, f, r) for f, r in problems)
-            content.instruments.append(obj)
+    _load_instruments(parsed, frameworks, broken, content, errors)
     if _is_root(base) and (base / "courses").is_dir():
         _load_catalogue(base, content, errors, broken, today or date.today())
     return LoadResult(content, errors)
+
+
+def _load_instruments(parsed: dict[str, list[tuple[str, object]]], frameworks: dict[str, FrameworkModel],
+                      broken: set[str], content: Content, errors: list[ContentError]) -> None:
+    """Item banks and instruments, then each instrument with its banks' checks in place."""
+    banks = [(relative, obj) for relative, obj in parsed["banks"] if isinstance(obj, BankModel)]
+    for relative, bank in banks:
+        errors.extend(ContentError(relative, f, r) for f, r in bank_problems(bank, frameworks, broken))
+        content.banks.append(bank)
+    instruments = [(relative, obj) for relative, obj in parsed["instruments"]
+                   if isinstance(obj, InstrumentModel)]
+    for relative, instrument in instruments:
+        problems = instrument_problems(instrument, frameworks, broken)
+        errors.extend(ContentError(relative, f, r) for f, r in problems)
+    errors.extend(ContentError(*problem) for problem in code_problems(banks, instruments))
+    for relative, instrument in instruments:
+        placed, problems = place_checks(instrument, banks, frameworks)
+        errors.extend(ContentError(relative, f, r) for f, r in problems)
+        content.instruments.append(placed)
 
 
 def _load_catalogue(base: Path, content: Content, errors: list[ContentError], broken: set[str],

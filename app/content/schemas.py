@@ -2,14 +2,23 @@
 
 These check one file's structure and types. The rules that need more than one field or file (a
 descriptor for every level of the scale, references between files, unique codes) are in
-app/content/loader.py, so every error can be reported with its file and field path.
+app/content/loader.py and app/content/items.py, so every error can be reported with its file and field path.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+)
 
 # Codes are stable identifiers: they never change once published, and results refer to them.
 LOWER_CODE = r"^[a-z0-9][a-z0-9-]*$"  # frameworks, role profiles, instruments: dgcf, data-analyst
@@ -47,6 +56,19 @@ Version = Annotated[str, BeforeValidator(_scalar_as_text),
 OptionValue = Annotated[str, BeforeValidator(_scalar_as_text),
                         StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 Level = Annotated[int, Field(strict=True, ge=0, le=10)]
+
+
+def _https_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme != "https" or not parts.hostname or any(c.isspace() for c in value):
+        raise ValueError(f"{value!r} is not a secure web address: give the full address, starting with "
+                         "https://")
+    return value
+
+
+# The pattern is for editors (JSON Schema); _https_url gives the error the loader reports.
+HttpsUrl = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000),
+                     AfterValidator(_https_url), Field(json_schema_extra={"format": "uri", "pattern": r"^https://\S+$"})]
 
 
 class _Model(BaseModel):
@@ -144,17 +166,30 @@ class SelfRatingItem(_Model):
     prompt: Text
 
 
-class KnowledgeItem(_Model):
+class SourceModel(_Model):
+    """The public document a knowledge check rests on, so a reviewer can check the key."""
+
+    title: LongName
+    url: HttpsUrl
+
+
+class _Check(_Model):
     """Multiple choice with one key, giving evidence for one level of one competency."""
 
     code: ItemCode
-    kind: Literal["knowledge"]
     competency: NodeCode
     level: Annotated[int, Field(strict=True, ge=1, le=10)]
     prompt: Text
     options: list[Option] = Field(min_length=2)
     key: OptionValue
     explanation: Text
+
+
+class KnowledgeItem(_Check):
+    """A knowledge check written in the instrument itself (most come from an item bank)."""
+
+    kind: Literal["knowledge"]
+    source: SourceModel | None = None
 
 
 class MaturityItem(_Model):
@@ -178,6 +213,13 @@ class SectionModel(_Model):
     items: list[ItemModel] = Field(min_length=1)
 
 
+class FormModel(_Model):
+    """How an attempt draws its knowledge checks from the instrument's bank."""
+
+    checks_per_level: Annotated[int, Field(strict=True, ge=1)] = Field(
+        description="How many checks an attempt shows per competency and level.")
+
+
 class InstrumentModel(_Model):
     """A questionnaire: sections of items, on one framework."""
 
@@ -188,10 +230,36 @@ class InstrumentModel(_Model):
     kind: Literal["individual", "organisation"]
     framework: LowerCode
     description: OptionalText = ""
+    form: FormModel | None = Field(default=None, description="Draw each attempt's knowledge checks; "
+                                   "without it an attempt shows every item.")
+    practice: StrictBool = Field(default=False, description="Show keys and explanations as soon as an "
+                                 "attempt is submitted.")
     sections: list[SectionModel] = Field(min_length=1)
 
     def items(self) -> list[ContextItem | SelfRatingItem | KnowledgeItem | MaturityItem]:
         return [item for section in self.sections for item in section.items]
+
+
+# Item bank ----------------------------------------------------------------------------------------
+
+
+class BankCheck(_Check):
+    """A knowledge check of an item bank: a knowledge item that must say what it rests on."""
+
+    source: SourceModel
+
+    def as_item(self) -> KnowledgeItem:
+        return KnowledgeItem(kind="knowledge", **dict(self))
+
+
+class BankModel(_Model):
+    """The knowledge checks of one framework (or part of it), several per competency and level."""
+
+    model_config = ConfigDict(title="Item bank")
+
+    code: LowerCode
+    framework: LowerCode
+    checks: list[BankCheck] = Field(min_length=1)
 
 
 # Which model reads the files of each folder of a content directory.
@@ -199,9 +267,11 @@ KINDS: dict[str, type[_Model]] = {
     "frameworks": FrameworkModel,
     "roles": RoleProfileModel,
     "instruments": InstrumentModel,
+    "banks": BankModel,
 }
 SCHEMA_FILES = {
     "frameworks": "framework.schema.json",
     "roles": "role-profile.schema.json",
     "instruments": "instrument.schema.json",
+    "banks": "item-bank.schema.json",
 }

@@ -6,7 +6,8 @@ Nothing here commits: the caller commits once, so a sync is all or nothing. Rule
   that is no longer in the file is retired (never deleted: results refer to it); it comes back if the
   file lists it again. An area no longer in the file is deleted when nothing refers to it.
 - Role profiles are updated in place; one no longer in the content is retired.
-- Instruments are versioned. The content hash covers the kind, framework, sections and items: when it
+- Instruments are versioned. The content hash covers the kind, framework, form, practice, sections and
+  items, the checks of the framework's item banks included (see app/content/items.py): when it
   changes, a new Instrument row is written with version + 1 and becomes current, and attempts keep the
   version they were taken on. A change of name or description only updates the current version.
   An instrument no longer in the content stops being current.
@@ -22,12 +23,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.content.catalogue import ResourceModel, competency_index, resolve
 from app.content.loader import Content
 from app.content.schemas import (
     ContextItem,
@@ -38,6 +37,8 @@ from app.content.schemas import (
     RoleProfileModel,
     SelfRatingItem,
 )
+from app.content.sync_report import SyncReport, describe, plural
+from app.content.sync_resources import sync_resources
 from app.models import (
     Area,
     Competency,
@@ -47,38 +48,10 @@ from app.models import (
     Item,
     LevelDescriptor,
     ProficiencyLevel,
-    Resource,
-    ResourceCompetency,
     RoleProfile,
     RoleTarget,
 )
-from app.services.catalogue import normalise_url
 from app.services.errors import ValidationFailed
-
-
-@dataclass
-class SyncReport:
-    added: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
-    retired: list[str] = field(default_factory=list)
-
-    def __bool__(self) -> bool:
-        return bool(self.added or self.changed or self.retired)
-
-    def lines(self) -> list[str]:
-        return ([f"added    {line}" for line in self.added] + [f"changed  {line}" for line in self.changed]
-                + [f"retired  {line}" for line in self.retired])
-
-
-def _plural(count: int, word: str) -> str:
-    if count == 1:
-        return f"1 {word}"
-    plural = word[:-1] + "ies" if word.endswith("y") else word + "s"
-    return f"{count} {plural}"
-
-
-def _describe(changes: Counter) -> str:
-    return ", ".join(_plural(count, what) if count else what for what, count in changes.items())
 
 
 def sync_content(session: Session, content: Content) -> SyncReport:
@@ -105,7 +78,7 @@ def sync_content(session: Session, content: Content) -> SyncReport:
         instrument.current = False
         report.retired.append(f"instrument {instrument.code} (version {instrument.version})")
     if content.resources is not None:
-        _sync_resources(session, content, frameworks, report)
+        sync_resources(session, content, frameworks, report)
     session.flush()
     return report
 
@@ -140,11 +113,11 @@ def sync_framework(session: Session, data: FrameworkModel, *, source: str, repor
     _delete_unused_areas(session, framework, data, changes)
 
     if new:
-        report.added.append(f"framework {data.code}: {_plural(len(data.areas), 'area')}, "
-                            f"{_plural(len(data.competencies()), 'competency')}, "
-                            f"{_plural(len(data.scale), 'level')}")
+        report.added.append(f"framework {data.code}: {plural(len(data.areas), 'area')}, "
+                            f"{plural(len(data.competencies()), 'competency')}, "
+                            f"{plural(len(data.scale), 'level')}")
     elif changes:
-        report.changed.append(f"framework {data.code}: {_describe(changes)}")
+        report.changed.append(f"framework {data.code}: {describe(changes)}")
     report.retired.extend(f"framework {data.code}: competency {code}" for code in retired)
     return framework
 
@@ -271,7 +244,7 @@ def _sync_role(session: Session, data: RoleProfileModel, framework: Framework, r
         role = RoleProfile(code=data.code, name=data.name, description=data.description, framework=framework)
         role.targets = [RoleTarget(competency_id=cid, level=level) for cid, level in wanted.items()]
         session.add(role)
-        report.added.append(f"role profile {data.code}: {_plural(len(wanted), 'target')}")
+        report.added.append(f"role profile {data.code}: {plural(len(wanted), 'target')}")
         return
     changes: Counter = Counter()
     for attribute, value in (("name", data.name), ("description", data.description)):
@@ -297,17 +270,22 @@ def _sync_role(session: Session, data: RoleProfileModel, framework: Framework, r
         role.targets.remove(target)
         changes["target"] += 1
     if changes:
-        report.changed.append(f"role profile {data.code}: {_describe(changes)}")
+        report.changed.append(f"role profile {data.code}: {describe(changes)}")
 
 
 # Instruments --------------------------------------------------------------------------------------
 
 
 def content_hash(data: InstrumentModel) -> str:
-    """SHA-256 of the parts that make a version: kind, framework, sections and items, as canonical JSON.
-    Defaults are left out, so writing a default value explicitly does not make a new version."""
+    """SHA-256 of the parts that make a version: kind, framework, form, practice, sections and items
+    (with the item banks' checks in place), as canonical JSON. Defaults are left out, so writing a default
+    value explicitly does not make a new version."""
     sections = [section.model_dump(mode="json", exclude_defaults=True) for section in data.sections]
     payload = {"kind": data.kind, "framework": data.framework, "sections": sections}
+    if data.form is not None:
+        payload["form"] = data.form.model_dump(mode="json")
+    if data.practice:
+        payload["practice"] = True
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -338,7 +316,8 @@ def _sync_instrument(session: Session, data: InstrumentModel, framework: Framewo
                or 0) + 1
     instrument = Instrument(code=data.code, version=version, name=data.name, kind=data.kind,
                             framework=framework, description=data.description, content_hash=digest,
-                            current=True)
+                            current=True, practice=data.practice,
+                            form=data.form.model_dump(mode="json") if data.form else {})
     session.add(instrument)
     competency_ids = {c.code: c.id for c in framework.competencies}
     position = 0
@@ -350,9 +329,9 @@ def _sync_instrument(session: Session, data: InstrumentModel, framework: Framewo
             instrument.items.append(_item(item_data, section, position, competency_ids))
             position += 1
     session.flush()
-    items = _plural(position, "item")
+    items = plural(position, "item")
     if version == 1:
-        report.added.append(f"instrument {data.code}: version 1, {_plural(len(data.sections), 'section')}, "
+        report.added.append(f"instrument {data.code}: version 1, {plural(len(data.sections), 'section')}, "
                             f"{items}")
     else:
         report.changed.append(f"instrument {data.code}: new version {version} ({items}; "
@@ -371,96 +350,8 @@ def _item(data, section: InstrumentSection, position: int, competency_ids: dict[
         item.competency_id = competency_ids[data.competency]
         item.level, item.key, item.explanation = data.level, data.key, data.explanation
         item.options = [option.model_dump() for option in data.options]
+        item.source = data.source.model_dump() if data.source else {}
     elif isinstance(data, MaturityItem):
         item.dimension = data.dimension
         item.options = [option.model_dump() for option in data.options]
     return item
-
-
-# Resources ----------------------------------------------------------------------------------------
-
-_RESOURCE_COLUMNS = ("title", "provider", "url", "normalised_url", "licence", "languages", "format", "hours",
-                     "cost", "certificate", "prerequisites", "accessibility", "offline", "description",
-                     "reviewed_on", "reviewed_by", "status")
-
-
-def _resource_values(data: ResourceModel) -> dict:
-    """The Resource columns a file gives, by column name."""
-    return {
-        "title": data.title, "provider": data.provider, "url": data.url,
-        "normalised_url": normalise_url(data.url), "licence": data.licence, "languages": list(data.languages),
-        "format": data.format, "hours": float(data.hours), "cost": data.cost, "certificate": data.certificate,
-        "prerequisites": list(data.prerequisites), "accessibility": data.accessibility.model_dump(),
-        "offline": data.offline, "description": data.description, "reviewed_on": data.reviewed.date,
-        "reviewed_by": data.reviewed.by, "status": data.status,
-    }
-
-
-def _sync_resources(session: Session, content: Content, frameworks: dict[str, Framework],
-                    report: SyncReport) -> None:
-    index = competency_index(content.frameworks)
-    competency_ids = {(code, competency.code): competency.id
-                      for code, framework in frameworks.items() for competency in framework.competencies}
-    existing = {resource.code: resource for resource in session.scalars(
-        select(Resource).options(selectinload(Resource.teaches)))}
-    for data in content.resources or []:
-        wanted: dict[int, tuple[int, int]] = {}
-        for taught in data.competencies:
-            scale, code = resolve(taught.code, index)  # type: ignore[misc] - validated by the loader
-            wanted[competency_ids[scale.framework, code]] = (taught.level_from, taught.level_to)
-        _sync_resource(session, data, existing.get(data.id), wanted, report)
-
-    in_files = {data.id for data in content.resources or []}
-    for resource in existing.values():
-        if resource.source == "content" and resource.code not in in_files and resource.status != "retired":
-            resource.status = "retired"
-            report.retired.append(f"resource {resource.code} (its file is gone)")
-
-
-def _sync_resource(session: Session, data: ResourceModel, resource: Resource | None,
-                   wanted: dict[int, tuple[int, int]], report: SyncReport) -> None:
-    values = _resource_values(data)
-    if resource is None:
-        resource = Resource(code=data.id, source="content", **values)
-        resource.teaches = [ResourceCompetency(competency_id=cid, level_from=level_from, level_to=level_to)
-                            for cid, (level_from, level_to) in wanted.items()]
-        session.add(resource)
-        report.added.append(f"resource {data.id}: {_plural(len(wanted), 'competency')}"
-                            + (" (retired)" if data.status == "retired" else ""))
-        return
-    changes = [column.removesuffix("_on").removesuffix("_by") for column in _RESOURCE_COLUMNS
-               if column not in ("status", "normalised_url") and getattr(resource, column) != values[column]]
-    changes = list(dict.fromkeys(changes))  # reviewed_on and reviewed_by are one "reviewed"
-    status_before = resource.status
-    for column in _RESOURCE_COLUMNS:
-        if getattr(resource, column) != values[column]:
-            setattr(resource, column, values[column])
-    if _sync_teaches(resource, wanted):
-        changes.append("competencies")
-    if resource.source != "content":
-        resource.source = "content"
-        changes.append("now kept in its file")
-    if status_before != data.status and data.status == "retired":
-        report.retired.append(f"resource {data.id}" + (f": {', '.join(changes)}" if changes else ""))
-    elif status_before != data.status:
-        report.changed.append(f"resource {data.id}: " + ", ".join(["restored", *changes]))
-    elif changes:
-        report.changed.append(f"resource {data.id}: {', '.join(changes)}")
-
-
-def _sync_teaches(resource: Resource, wanted: dict[int, tuple[int, int]]) -> bool:
-    changed = False
-    existing = {row.competency_id: row for row in resource.teaches}
-    for competency_id, (level_from, level_to) in wanted.items():
-        row = existing.pop(competency_id, None)
-        if row is None:
-            resource.teaches.append(ResourceCompetency(competency_id=competency_id, level_from=level_from,
-                                                       level_to=level_to))
-            changed = True
-        elif (row.level_from, row.level_to) != (level_from, level_to):
-            row.level_from, row.level_to = level_from, level_to
-            changed = True
-    for row in existing.values():
-        resource.teaches.remove(row)
-        changed = True
-    return changed

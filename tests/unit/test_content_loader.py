@@ -94,12 +94,10 @@ def test_every_break_is_reported_with_its_file_and_field(content_copy):
     role["targets"]["DATA.NOSUCH"] = 2  # a competency the framework does not have
     write(role_file, role)
 
-    instrument_file = content_copy / "instruments" / "tna-individual.yaml"
-    instrument = read(instrument_file)
-    s, i, item = next((s, i, item) for s, section in enumerate(instrument["sections"])
-                      for i, item in enumerate(section["items"]) if item["kind"] == "knowledge")
-    item["key"] = "z"  # not one of the options
-    write(instrument_file, instrument)
+    bank_file = content_copy / "banks" / "dgcf-serv.yaml"
+    bank = read(bank_file)
+    bank["checks"][2]["key"] = "z"  # not one of the options
+    write(bank_file, bank)
 
     broken_yaml = content_copy / "roles" / "developer.yaml"
     broken_yaml.write_text("code: developer\nname: [Developer\ntargets:\n  TECH.DEV: 3\n", encoding="utf-8")
@@ -110,8 +108,7 @@ def test_every_break_is_reported_with_its_file_and_field(content_copy):
         "frameworks/dgcf.yaml: areas[0].competencies[1].colour: unknown field",
         "frameworks/dgcf.yaml: areas[2].competencies[0].levels.3: no descriptor for level 3 (Practitioner)",
         "roles/data-analyst.yaml: targets.DATA.NOSUCH: no competency DATA.NOSUCH in framework dgcf",
-        f"instruments/tna-individual.yaml: sections[{s}].items[{i}].key: key 'z' is not the value of one of "
-        "the options",
+        "banks/dgcf-serv.yaml: checks[2].key: key 'z' is not the value of one of the options",
     ]
     for message in expected:
         assert any(m.startswith(message) for m in messages), (message, messages)

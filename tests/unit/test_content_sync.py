@@ -90,7 +90,7 @@ def test_a_changed_item_makes_a_new_version_and_attempts_keep_theirs(root):
     data["sections"][1]["items"][1]["prompt"] = "A reworded question?"
     write(path, data)
     report = sync(root)
-    assert report.changed == ["instrument tna-individual: new version 2 (73 items; version 1 kept for the "
+    assert report.changed == ["instrument tna-individual: new version 2 (279 items; version 1 kept for the "
                               "attempts taken on it)"]
 
     db.session.refresh(v1)
@@ -131,11 +131,14 @@ def test_a_removed_competency_is_retired_not_deleted_and_can_come_back(root):
     removed = data["areas"][4]["competencies"].pop()["code"]
     write(framework_file, data)
     stash = {}
-    for path in [*(root / "roles").glob("*.yaml"), *(root / "instruments").glob("*.yaml")]:
+    for path in [*(root / "roles").glob("*.yaml"), *(root / "instruments").glob("*.yaml"),
+                 *(root / "banks").glob("*.yaml")]:
         stash[path] = path.read_text(encoding="utf-8")
         document = read(path)
         if "targets" in document:
             document["targets"].pop(removed, None)
+        if "checks" in document:
+            document["checks"] = [check for check in document["checks"] if check["competency"] != removed]
         for section in document.get("sections", []):
             section["items"] = [item for item in section["items"] if item.get("competency") != removed]
         write(path, document)
@@ -196,3 +199,48 @@ def test_sync_refuses_to_overwrite_an_imported_framework(root):
     result = load_content(root)
     with pytest.raises(ValidationFailed, match="framework dgcf already exists and came from csv"):
         sync_content(db.session, result.content)
+
+
+def test_bank_checks_become_items_of_the_instrument_with_their_source(root):
+    report = sync(root)
+    checks = [check for path in (root / "banks").glob("*.yaml") for check in read(path)["checks"]]
+    assert "instrument tna-individual: version 1, 6 sections, " \
+           f"{6 + 21 + len(checks)} items" in report.added
+    individual = db.session.scalar(select(Instrument).where(Instrument.code == "tna-individual"))
+    assert individual.form == {"checks_per_level": 1} and individual.practice is False
+    organisation = db.session.scalar(select(Instrument).where(Instrument.code == "tna-organisation"))
+    assert organisation.form == {} and organisation.practice is False
+    assert count(Item, Item.instrument_id == individual.id, Item.kind == "knowledge") == len(checks)
+    wanted = next(check for check in checks if check["code"] == "LEAD.CHANGE-k2a")
+    item = db.session.scalar(select(Item).where(Item.instrument_id == individual.id,
+                                                Item.code == "LEAD.CHANGE-k2a"))
+    assert (item.kind, item.level, item.key, item.competency.code) == ("knowledge", 2, wanted["key"],
+                                                                      "LEAD.CHANGE")
+    assert item.source == wanted["source"] and item.section.code == "lead"
+    assert item.options == wanted["options"]
+    others = db.session.scalars(select(Item.source).where(Item.kind != "knowledge"))
+    assert all(source == {} for source in others)
+
+
+def test_a_changed_bank_check_or_practice_makes_a_new_version(root):
+    sync(root)
+    path = root / "banks" / "dgcf-tech.yaml"
+    bank = read(path)
+    bank["checks"][5]["source"]["title"] += " (2nd edition)"
+    write(path, bank)
+    report = sync(root)
+    assert [line.split(" (")[0] for line in report.changed] == ["instrument tna-individual: new version 2"]
+    assert not sync(root)
+
+    instrument_file = root / "instruments" / "tna-individual.yaml"
+    data = read(instrument_file)
+    data["practice"] = True
+    write(instrument_file, data)
+    report = sync(root)
+    assert [line.split(" (")[0] for line in report.changed] == ["instrument tna-individual: new version 3"]
+    v3 = db.session.scalar(select(Instrument).where(Instrument.code == "tna-individual",
+                                                    Instrument.current.is_(True)))
+    assert (v3.version, v3.practice) == (3, True)
+    item = db.session.scalar(select(Item).where(Item.instrument_id == v3.id,
+                                                Item.code == bank["checks"][5]["code"]))
+    assert item.source["title"].endswith(" (2nd edition)")

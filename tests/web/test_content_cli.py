@@ -37,9 +37,9 @@ def broken(tmp_path) -> Path:
                               encoding="utf-8")
     role_file = root / "roles" / "policy-officer.yaml"
     role_file.write_text(role_file.read_text(encoding="utf-8") + "  LEAD.TYPO: 2\n", encoding="utf-8")
-    instrument_file = root / "instruments" / "tna-individual.yaml"
-    text = instrument_file.read_text(encoding="utf-8")
-    instrument_file.write_text(text.replace("key: b\n", "key: q\n", 1), encoding="utf-8")
+    bank_file = root / "banks" / "dgcf-data.yaml"
+    text = bank_file.read_text(encoding="utf-8")
+    bank_file.write_text(text.replace("key: b\n", "key: q\n", 1), encoding="utf-8")
     (root / "roles" / "developer.yaml").write_text("code: developer\n  name: Developer\n", encoding="utf-8")
     return root
 
@@ -75,15 +75,55 @@ def count(model, *where) -> int:
 def test_validate_passes_on_the_bundled_content(runner):
     result = runner.invoke(args=["content", "validate"])
     assert result.exit_code == 0, result.output
-    match = re.fullmatch(r"OK: 1 frameworks, \d+ role profiles, 2 instruments, (\d+) resources\n"
-                         r"dgcf: 21 of 21 competencies taught over two level steps or more\n", result.output)
-    assert match and int(match.group(1)) >= 80
+    lines = result.output.splitlines()
+    match = re.fullmatch(r"OK: 1 frameworks, \d+ role profiles, 2 instruments, 5 item banks "
+                         r"\((\d+) checks\), (\d+) resources", lines[0])
+    assert match and int(match.group(1)) >= 21 * 4 * 3 and int(match.group(2)) >= 80
+    # The bank report: every competency and level has three checks or more, and the key is rarely the
+    # longest option.
+    match = re.fullmatch(r"dgcf: (\d+) knowledge checks = 21 competencies × 4 levels × (\d+)(–\d+)? checks; "
+                         r"the key is the longest option in \d+ \((\d+) %\), the shortest in \d+ \(\d+ %\)",
+                         lines[1])
+    assert match, lines[1]
+    assert int(match.group(2)) >= 3 and int(match.group(4)) <= 30
+    assert re.fullmatch(r"  LEAD\.CHANGE +L1 \d+  L2 \d+  L3 \d+  L4 \d+", lines[2])
+    assert len([line for line in lines if re.match(r"  [A-Z]+\.[A-Z]+ +L1 ", line)]) == 21
+    assert not [line for line in lines if line.startswith("warning:")]
+    assert lines[-1] == "dgcf: 21 of 21 competencies taught over two level steps or more"
 
 
 def test_validate_an_assessments_folder_alone_reads_no_catalogue(runner):
     result = runner.invoke(args=["content", "validate", "--path", str(DEFAULT_PATH)])
     assert result.exit_code == 0, result.output
-    assert re.fullmatch(r"OK: 1 frameworks, \d+ role profiles, 2 instruments\n", result.output)
+    lines = result.output.splitlines()
+    assert re.fullmatch(r"OK: 1 frameworks, \d+ role profiles, 2 instruments, 5 item banks \(\d+ checks\)",
+                        lines[0])
+    assert lines[1].startswith("dgcf: ") and "taught" not in result.output
+
+
+def test_validate_warns_about_weak_checks_but_passes(runner, tmp_path):
+    root = tmp_path / "assessments"
+    shutil.copytree(DEFAULT_PATH, root, ignore=shutil.ignore_patterns("schema", "examples", "*.md"))
+    path = root / "banks" / "dgcf-deliv.yaml"
+    bank = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for check in bank["checks"][:12]:  # a third of the bank: the key becomes the longest option
+        key = next(option for option in check["options"] if option["value"] == check["key"])
+        key["label"] += ", which is also the longest answer of all by some way"
+    twin = bank["checks"][12]["options"]
+    twin[1]["label"] = twin[0]["label"]
+    removed = bank["checks"].pop()
+    path.write_text(yaml.safe_dump(bank, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+    result = runner.invoke(args=["content", "validate", "--path", str(root)])
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.output.splitlines() if line.startswith("warning: ")]
+    assert warnings[0].startswith("warning: banks/dgcf-deliv.yaml: the key is the longest option in 34 % of "
+                                  "the checks (12 of 35; keep it at 30 % or less): ")
+    assert f"warning: banks/dgcf-deliv.yaml: {bank['checks'][12]['code']}: options " \
+           f"{twin[0]['value']}, {twin[1]['value']} have the same label" in warnings
+    thin = f"warning: dgcf: {removed['competency']} level {removed['level']}: 2 checks (fewer than 3)"
+    assert thin in warnings
+    assert len(warnings) == 3, warnings
 
 
 def test_validate_reports_every_break_with_file_and_field(runner, broken):
@@ -94,8 +134,8 @@ def test_validate_reports_every_break_with_file_and_field(runner, broken):
     assert "frameworks/dgcf.yaml: areas[3].competencies[2].levels.4: no descriptor for level 4 " \
            "(Expert)" in output
     assert "roles/policy-officer.yaml: targets.LEAD.TYPO: no competency LEAD.TYPO in framework dgcf" in output
-    assert re.search(r"instruments/tna-individual\.yaml: sections\[\d+\]\.items\[\d+\]\.key: key 'q' is not "
-                     r"the value of one of the options", output)
+    assert re.search(r"banks/dgcf-data\.yaml: checks\[\d+\]\.key: key 'q' is not the value of one of the "
+                     r"options", output)
     assert re.search(r"roles/developer\.yaml: line 2, column \d+: YAML syntax error", output)
     assert "Error: 5 error(s)" in output
 
@@ -169,10 +209,11 @@ def test_sync_retires_a_removed_file_but_not_an_app_made_resource_then_export(ru
     assert again.output.splitlines()[-1] == f"{total} resources in {out}: 0 written, {total} unchanged"
 
 
-def test_schema_writes_the_three_schemas_and_the_committed_ones_are_current(runner, tmp_path):
+def test_schema_writes_the_four_schemas_and_the_committed_ones_are_current(runner, tmp_path):
     result = runner.invoke(args=["content", "schema", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    names = ("framework.schema.json", "role-profile.schema.json", "instrument.schema.json")
+    names = ("framework.schema.json", "role-profile.schema.json", "instrument.schema.json",
+             "item-bank.schema.json")
     for name in names:
         schema = json.loads((tmp_path / name).read_text(encoding="utf-8"))
         assert schema["additionalProperties"] is False and "code" in schema["required"]
@@ -180,7 +221,11 @@ def test_schema_writes_the_three_schemas_and_the_committed_ones_are_current(runn
         assert committed.read_text(encoding="utf-8") == (tmp_path / name).read_text(encoding="utf-8"), \
             f"assessments/schema/{name} is out of date: run flask content schema"
     instrument = json.loads((tmp_path / "instrument.schema.json").read_text(encoding="utf-8"))
-    assert set(instrument["$defs"]) >= {"KnowledgeItem", "SelfRatingItem", "ContextItem", "MaturityItem"}
+    assert set(instrument["$defs"]) >= {"KnowledgeItem", "SelfRatingItem", "ContextItem", "MaturityItem",
+                                        "FormModel"}
+    bank = json.loads((tmp_path / "item-bank.schema.json").read_text(encoding="utf-8"))
+    assert bank["required"] == ["code", "framework", "checks"]
+    assert "source" in bank["$defs"]["BankCheck"]["required"]
 
 
 def test_frameworks_import_csv_then_list(runner):
