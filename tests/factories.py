@@ -12,6 +12,7 @@ from app.models import (
     Area,
     Campaign,
     Competency,
+    CompetencyResult,
     Country,
     CoursePath,
     FocalPointScope,
@@ -29,6 +30,7 @@ from app.models import (
     ProficiencyLevel,
     Resource,
     ResourceCompetency,
+    ResultSource,
     Role,
     RoleProfile,
     RoleTarget,
@@ -168,11 +170,15 @@ def make_framework(competencies: int = 2, areas: int = 1) -> Framework:
 
 
 def make_instrument(framework: Framework, *, knowledge_levels=(1, 3), code: str | None = None,
-                    version: int = 1) -> Instrument:
+                    version: int = 1, bank: int = 0, practice: bool = False) -> Instrument:
     """An individual instrument: a context section, then per area a section with, for each competency,
-    a self-rating item and a knowledge item at each of ``knowledge_levels`` (key "a" is right)."""
+    a self-rating item and a knowledge item at each of ``knowledge_levels`` (key "a" is right).
+
+    With ``bank=N``: N checks per level (codes ``-k<level><a|b|c...>``) and a form that draws one of them
+    per competency and level."""
     instrument = Instrument(code=code or f"inst-{framework.code}", version=version, name="Needs assessment",
-                            kind=InstrumentKind.INDIVIDUAL, framework=framework, content_hash="x" * 64)
+                            kind=InstrumentKind.INDIVIDUAL, framework=framework, content_hash="x" * 64,
+                            form={"checks_per_level": 1} if bank else {}, practice=practice)
     db.session.add(instrument)
     position = 0
     context = InstrumentSection(code="context", title="About you", position=0)
@@ -189,10 +195,11 @@ def make_instrument(framework: Framework, *, knowledge_levels=(1, 3), code: str 
             instrument.items.append(Item(
                 section=section, code=f"{competency.code}-self", kind=ItemKind.SELF_RATING,
                 prompt=f"Which fits your {competency.name}?", competency=competency, position=position))
-            for level in knowledge_levels:
+            for level, letter in [(level, letter) for level in knowledge_levels
+                                  for letter in ("abcdefgh"[:bank] if bank else [""])]:
                 position += 1
                 instrument.items.append(Item(
-                    section=section, code=f"{competency.code}-k{level}", kind=ItemKind.KNOWLEDGE,
+                    section=section, code=f"{competency.code}-k{level}{letter}", kind=ItemKind.KNOWLEDGE,
                     prompt=f"Question at level {level}", competency=competency, level=level, key="a",
                     explanation="Because a is right.", position=position,
                     options=[{"value": v, "label": f"Option {v}"} for v in "abcd"]))
@@ -220,6 +227,29 @@ class InvitationFactory(_Base):
     organisation = factory.SubFactory(OrganisationFactory,
                                       country=factory.SelfAttribute("..campaign.country"))
     user = factory.SubFactory(UserFactory, organisation=factory.SelfAttribute("..organisation"))
+
+
+class CompetencyResultFactory(_Base):
+    """One competency's result; pass attempt= (or .build() it and append to attempt.results).
+    Traits: not_assessed (no level, so no gap: never 0), validated (confirmed by the manager)."""
+
+    class Meta:
+        model = CompetencyResult
+
+    competency = factory.SubFactory(CompetencyFactory)
+    calibrated_level = 2
+    self_level = factory.SelfAttribute("calibrated_level")
+    estimated_level = factory.SelfAttribute("calibrated_level")
+    target_level = None
+    gap = factory.LazyAttribute(lambda o: None if o.calibrated_level is None or o.target_level is None
+                                else max(0, o.target_level - o.calibrated_level))
+    source = ResultSource.ASSESSED
+
+    class Params:
+        not_assessed = factory.Trait(calibrated_level=None, source=ResultSource.NOT_ASSESSED)
+        validated = factory.Trait(source=ResultSource.VALIDATED,
+                                  manager_level=factory.SelfAttribute("calibrated_level"),
+                                  validated_at=factory.LazyFunction(utcnow))
 
 
 # Catalogue and course paths -----------------------------------------------------------------------

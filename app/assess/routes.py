@@ -17,7 +17,7 @@ from app.extensions import db
 from app.models import Attempt, AttemptStatus
 from app.models.base import utcnow
 from app.services import plans
-from app.services.assessment import answers, questions, report, submission, taking, window
+from app.services.assessment import answers, questions, report, submission, taking, validation, window
 from app.services.assessment.window import AlreadySubmitted, OutsideWindow
 from app.services.errors import NotFound, ValidationFailed
 
@@ -156,6 +156,10 @@ def section(attempt_id: int, number: int):
                 flash(_("Your answers are saved. Come back to this assessment at any time before it "
                         "closes, from any device."), "success")
                 return redirect(url_for("assess.index"))
+            if attempt.campaign.adaptive and attempt.last_section == number - 1:
+                flash(_("Thank you. Based on your answers, there are more questions in this section."),
+                      "success")
+                return redirect(url_for("assess.section", attempt_id=attempt_id, number=number))
             if number < page.count:
                 return redirect(url_for("assess.section", attempt_id=attempt_id, number=number + 1))
             return redirect(url_for("assess.review", attempt_id=attempt_id))
@@ -206,7 +210,8 @@ def review(attempt_id: int):
     pages = questions.review(db.session, attempt)
     unanswered = sum(not q.answered for page in pages for q in page.questions)
     return render_template("assess/review.html", attempt=attempt, pages=pages, unanswered=unanswered,
-                           form=ActionForm())
+                           pending=questions.pending(db.session, attempt, pages), form=ActionForm(),
+                           confirm_error=request.args.get("confirm") == "needed")
 
 
 @bp.post("/attempts/<int:attempt_id>/submit")
@@ -216,9 +221,13 @@ def submit(attempt_id: int):
         abort(400)
     user_id = _begin_write()
     try:
-        outcome = submission.submit(db.session, attempt_id, user_id, utcnow())
+        outcome = submission.submit(db.session, attempt_id, user_id, utcnow(),
+                                    confirmed=request.form.get("confirm") == "yes")
     except NotFound:
         abort(404)
+    except submission.NeedsConfirmation:
+        db.session.rollback()
+        return redirect(url_for("assess.review", attempt_id=attempt_id, confirm="needed") + "#confirm")
     except OutsideWindow as exc:
         db.session.rollback()
         return _blocked(exc, attempt_id)
@@ -251,5 +260,7 @@ def results(attempt_id: int):
     if attempt.status != AttemptStatus.SUBMITTED:
         flash(_("Your results appear here once you have submitted the assessment."), "error")
         return redirect(url_for("assess.resume", attempt_id=attempt.id))
-    page = report.result_page(db.session, attempt)
-    return render_template("assess/results.html", attempt=attempt, page=page)
+    page = report.result_page(db.session, attempt, utcnow())
+    return render_template("assess/results.html", attempt=attempt, page=page,
+                           managers=validation.manager_view(db.session, attempt),
+                           review_pending=validation.review_pending(attempt))

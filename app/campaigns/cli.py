@@ -51,10 +51,15 @@ def _organisation(country: Country, name: str) -> Organisation:
               help="Default role profile of an organisation (repeat).")
 @click.option("--follows", "baseline_id", type=int, default=None, metavar="CAMPAIGN_ID",
               help="The campaign of the same country this one follows up (its baseline).")
+@click.option("--min-checks", type=int, default=2, show_default=True,
+              help="Answered knowledge checks a competency needs to be assessed.")
+@click.option("--no-self-rating", "self_rating", flag_value=False, default=True,
+              help="A competency may be assessed without its self-rating.")
+@click.option("--adaptive", is_flag=True, help="Choose each next knowledge check from the answers so far.")
 @with_appcontext
 def create(country_code: str, instrument_code: str, name: str, cycle_label: str, opens: str,
            closes: str, organisation_names: tuple[str, ...], role_profiles: tuple[str, ...],
-           baseline_id: int | None) -> None:
+           baseline_id: int | None, min_checks: int, self_rating: bool, adaptive: bool) -> None:
     """Create a campaign; with --follows, a follow-up of an earlier one."""
     country = db.session.scalar(select(Country).where(Country.code == country_code.strip().upper()))
     if country is None:
@@ -83,7 +88,8 @@ def create(country_code: str, instrument_code: str, name: str, cycle_label: str,
             db.session, SYSTEM, country=country, instrument=instrument, name=name,
             cycle_label=cycle_label, opens_local=campaigns.parse_local(opens, field="opens"),
             closes_local=campaigns.parse_local(closes, field="closes", end_of_day=True),
-            organisations=organisations, role_profiles=defaults, baseline=baseline)
+            organisations=organisations, role_profiles=defaults, baseline=baseline,
+            measurement=campaigns.Measurement(min_checks, self_rating, adaptive))
     except ValidationFailed as exc:
         raise _fail(exc) from exc
     db.session.commit()

@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
+    GovCheckboxInput,
     GovDateInput,
     GovFileInput,
     GovRadioInput,
@@ -18,7 +19,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import (
+    BooleanField,
     DateField,
+    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -26,7 +29,15 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from app.models import Organisation, RoleProfile
 
@@ -66,6 +77,18 @@ class CampaignForm(FlaskForm):
                        choices=[SelectChoice("all", _l("Every organisation of the country")),
                                 SelectChoice("some", _l("Only the organisations chosen below"))])
     organisations = SelectMultipleField(_l("Organisations"), coerce=int, widget=GovCheckboxesInput())
+    min_checks = IntegerField(
+        _l("Answered knowledge checks a competency needs to be assessed"), default=2, widget=GovTextInput(),
+        description=_l("Below this, a competency is \"not assessed\": no level and no gap, never level 0. "
+                       "When a form offers fewer checks, all of them are needed."),
+        validators=[Optional(), NumberRange(0, 6, _l("Enter a whole number from 0 to 6"))])
+    without_self_rating = BooleanField(_l("A competency may be assessed without its self-rating"),
+                                       widget=GovCheckboxInput())
+    adaptive = BooleanField(
+        _l("Adaptive: choose each next knowledge check from the official's answers so far"),
+        widget=GovCheckboxInput(),
+        description=_l("Officials answer fewer checks for the same precision; each section may ask a few "
+                       "more questions after they continue."))
     submit = SubmitField(_l("Create campaign"), widget=GovSubmitInput())
 
     role_field_names: list[tuple[Organisation, str]]

@@ -35,6 +35,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services.assessment import campaigns, invites, org_maturity
+from app.services.assessment.invite_file import MAX_BYTES
 from app.services.errors import NotFound, ValidationFailed
 from app.services.spreadsheet import csv_text
 
@@ -125,6 +126,9 @@ def new():
                                for org_id, profile_id in form.chosen_role_profiles().items()
                                if form.scope.data == "all" or org_id in chosen},
                 baseline=next((c for c in baselines if c.id == form.baseline.data), None),
+                measurement=campaigns.Measurement(
+                    min_checks=2 if form.min_checks.data is None else form.min_checks.data,
+                    require_self_rating=not form.without_self_rating.data, adaptive=form.adaptive.data),
             )
         except ValidationFailed as exc:
             field = {"opens": form.opens_date, "closes": form.closes_date}.get(exc.field or "") \
@@ -213,7 +217,7 @@ def invite(campaign_id: int):
         upload = form.file.data
         try:
             invite_file = invites.stage_file(db.session, current_actor(), campaign,
-                                             upload.read(invites.MAX_BYTES + 1), upload.filename or "")
+                                             upload.read(MAX_BYTES + 1), upload.filename or "")
         except ValidationFailed as exc:
             form.file.errors = [*form.file.errors, str(exc)]
         else:

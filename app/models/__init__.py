@@ -1,6 +1,15 @@
 """Typed SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
 
-from app.models.attempts import Answer, Attempt, AttemptStatus, CompetencyResult, OrganisationAssessment
+from app.models.attempts import (
+    Answer,
+    Attempt,
+    AttemptItem,
+    AttemptStatus,
+    CompetencyResult,
+    OrganisationAssessment,
+    ResultHistory,
+    ResultSource,
+)
 from app.models.audit import AuditEvent
 from app.models.base import Base
 from app.models.campaigns import Campaign, CampaignOrganisation, Invitation, InviteFile
@@ -35,7 +44,8 @@ __all__ = [
     "CoursePath", "Enrolment", "Feedback", "LearningPlan", "PathStep", "PathVersion",
     "PathVersionCompetency", "PathVersionRole", "PlanItem", "Progress", "Resource",
     "ResourceCompetency", "Suggestion",
-    "AccountToken", "Answer", "Area", "Attempt", "AttemptStatus", "AuditEvent", "Base", "Campaign",
+    "AccountToken", "Answer", "Area", "Attempt", "AttemptItem", "AttemptStatus", "ResultHistory",
+    "ResultSource", "AuditEvent", "Base", "Campaign",
     "CampaignOrganisation", "Competency", "CompetencyResult", "Country", "FocalPointScope",
     "Framework", "Instrument", "InstrumentKind", "InstrumentSection", "Invitation", "InviteFile",
     "Item", "ItemKind", "Job", "LevelDescriptor", "Organisation", "OrganisationAssessment",

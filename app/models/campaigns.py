@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, created_at, intpk, str200
@@ -27,6 +27,11 @@ class Campaign(Base):
     opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closed_early_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The minimum evidence for a competency to be assessed (app.services.assessment.scoring.Minimum).
+    min_checks: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
+    require_self_rating: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    # Adaptive: each next knowledge check is the most informative one for the official's current estimate.
+    adaptive: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[created_at]
 

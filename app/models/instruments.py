@@ -41,6 +41,11 @@ class Instrument(Base):
     # Hash of the sections and items as loaded: a different hash means a new version.
     content_hash: Mapped[str] = mapped_column(String(64))
     current: Mapped[bool] = mapped_column(Boolean, default=True)
+    # How an attempt draws its knowledge checks: {"checks_per_level": 1} draws that many per competency
+    # and level from the instrument's checks (its bank); {} shows every item (app.services.assessment.forms).
+    form: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
+    # A practice instrument shows keys and explanations as soon as an attempt is submitted.
+    practice: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[created_at]
 
     framework: Mapped[Framework] = relationship()
@@ -91,6 +96,8 @@ class Item(Base):
     explanation: Mapped[str] = mapped_column(Text, default="")
     dimension: Mapped[str | None] = mapped_column(String(40))  # maturity items
     options: Mapped[list[dict]] = mapped_column(JSON, default=list)  # [{value, label, score?}]
+    # Knowledge items: the public source the check rests on, {title, url}.
+    source: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     position: Mapped[int] = mapped_column(Integer)
 
     instrument: Mapped[Instrument] = relationship(back_populates="items", overlaps="items")

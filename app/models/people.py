@@ -65,6 +65,8 @@ class User(UserMixin, Base):
     role: Mapped[str] = mapped_column(String(20), default=Role.OFFICIAL)
     country_id: Mapped[int | None] = mapped_column(ForeignKey("countries.id"), index=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # The official's line manager: an account in the same organisation, who may validate their results.
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     locale: Mapped[str | None] = mapped_column(String(10))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[created_at]
@@ -77,6 +79,7 @@ class User(UserMixin, Base):
 
     country: Mapped[Country | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
+    manager: Mapped[User | None] = relationship(remote_side="User.id", foreign_keys=[manager_id])
     scopes: Mapped[list[FocalPointScope]] = relationship(
         back_populates="user", cascade="all, delete-orphan", foreign_keys="FocalPointScope.user_id"
     )

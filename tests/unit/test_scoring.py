@@ -1,156 +1,154 @@
-"""The scoring rules at every boundary: evidence level, calibration, confidence and gap."""
+"""The scoring rules (rule version 2): not assessed is not zero, a skipped check is no evidence, and the
+measurement model's level with its uncertainty holds up in simulation."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
+import random
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.models import ItemKind
+from app.services.assessment import estimate
+from app.services.assessment.estimate import Check
 from app.services.assessment.scoring import (
-    OK,
+    ASSESSED,
+    NOT_ASSESSED,
     OVER,
+    SELF_DECLARED,
     UNDER,
-    Check,
-    calibrated_level,
-    confidence,
-    evidence_level,
-    evidence_shares,
+    Minimum,
+    ScoredItem,
+    certainty,
     gap,
+    is_assessed,
+    is_right,
     score_answers,
     score_competency,
 )
 
-pytestmark = pytest.mark.no_db
-
-levels = st.integers(min_value=0, max_value=4)
-maybe_levels = st.none() | levels
+LEVELS = (0, 1, 2, 3, 4)
+FULL_FORM = (1, 2, 3, 4)  # one check per level, as the bundled instrument draws
 
 
-# Evidence ---------------------------------------------------------------------------------------------
-
-def test_shares_are_per_level_and_unanswered_checks_count_as_not_right():
-    checks = [Check(1, True), Check(1, False), Check(3, True), Check(3, True), Check(3, False)]
-    assert evidence_shares(checks) == {1: 0.5, 3: pytest.approx(2 / 3)}
+def guttman(true_level: int, check_levels=FULL_FORM, options: int = 4) -> list[Check]:
+    """Every check right at and below the true level, wrong above it."""
+    return [Check(level, options, level <= true_level) for level in check_levels]
 
 
-def test_no_checks_means_no_evidence_level():
-    assert evidence_level({}) is None
+# Not assessed is not zero -------------------------------------------------------------------------------
+
+def test_an_empty_attempt_is_not_assessed_anywhere_and_has_no_level_or_gap():
+    items = [ScoredItem(1, "self_rating", 7), ScoredItem(2, "knowledge", 7, level=1, key="a", options=4),
+             ScoredItem(3, "knowledge", 7, level=2, key="b", options=4)]
+    [score] = score_answers(items, {}, {7: 3})
+    assert (score.source, score.level, score.gap, score.probability) == (NOT_ASSESSED, None, None, None)
+    assert not score.assessed
 
 
-@pytest.mark.parametrize(("shares", "expected"), [
-    ({1: 0.5}, 1),                  # exactly half supports the level
-    ({1: 0.49}, 0),                 # just under half does not; nothing supported is 0
-    ({1: 0.0, 3: 0.0}, 0),
-    ({1: 1.0, 3: 0.5}, 3),          # the highest supported level wins
-    ({1: 1.0, 3: 0.25}, 1),
-    ({1: 0.0, 3: 1.0}, 3),          # the rule looks at each level on its own
-    ({2: 1.0, 4: 0.5}, 4),
-])
-def test_evidence_level_is_the_highest_level_with_at_least_half_right(shares, expected):
-    assert evidence_level(shares) == expected
+def test_fewer_answered_checks_than_the_minimum_is_not_assessed():
+    assert not is_assessed(3, answered=1, offered=4, minimum=Minimum(checks=2))
+    assert is_assessed(3, answered=2, offered=4, minimum=Minimum(checks=2))
+    # a form that offers fewer checks than the minimum asks for all of them
+    assert is_assessed(3, answered=1, offered=1, minimum=Minimum(checks=2))
+    # without checks, a self-rating is a self-declared level
+    score = score_competency(7, 2, [], offered=0, target=3)
+    assert (score.source, score.level, score.gap) == (SELF_DECLARED, 2, 1)
 
 
-# Calibration ------------------------------------------------------------------------------------------
-
-@pytest.mark.parametrize(("self_level", "evidence", "expected"), [
-    (4, 1, 2),   # capped one level above the evidence
-    (3, 1, 2),
-    (2, 1, 2),   # exactly one above: not capped
-    (1, 1, 1),   # equal
-    (0, 3, 0),   # below the evidence: the self-rating stands (never raised)
-    (4, 0, 1),   # nothing supported: at most level 1
-    (0, 0, 0),
-    (4, 4, 4),
-    (3, None, 3),  # no knowledge checks: the self-rating
-    (None, 2, 2),  # no self-rating: the evidence alone
-    (None, 0, 0),
-    (None, None, 0),  # neither: nothing shows a level
-])
-def test_calibrated_level(self_level, evidence, expected):
-    assert calibrated_level(self_level, evidence) == expected
+def test_the_default_minimum_needs_the_self_rating():
+    checks = guttman(2)
+    assert score_competency(7, None, checks, 4, 3).source == NOT_ASSESSED
+    assert score_competency(7, None, checks, 4, 3, Minimum(self_rating=False)).level == 2
+    assert score_competency(7, None, [], 0, 3, Minimum(self_rating=False)).source == NOT_ASSESSED
 
 
-@given(self_level=levels, evidence=maybe_levels)
-def test_calibrated_is_never_above_the_self_rating_nor_more_than_one_above_the_evidence(self_level, evidence):
-    calibrated = calibrated_level(self_level, evidence)
-    assert 0 <= calibrated <= self_level
-    if evidence is not None:
-        assert calibrated <= evidence + 1
-        assert calibrated == self_level or calibrated == evidence + 1
+def test_a_skipped_check_changes_nothing():
+    items = [ScoredItem(1, "self_rating", 7), ScoredItem(2, "knowledge", 7, level=1, key="a", options=4),
+             ScoredItem(3, "knowledge", 7, level=2, key="b", options=4),
+             ScoredItem(4, "knowledge", 7, level=3, key="c", options=4)]
+    answered = {1: 3, 2: "a", 3: "b"}
+    [skipped] = score_answers(items, answered, {7: 4})
+    [without] = score_answers(items[:3], answered, {7: 4})
+    assert skipped.probabilities == without.probabilities and skipped.level == without.level
+    assert skipped.knowledge_total == 2 and skipped.knowledge_offered == 3  # not counted as wrong
 
 
-# Confidence -------------------------------------------------------------------------------------------
-
-@pytest.mark.parametrize(("self_level", "evidence", "expected"), [
-    (3, 1, OVER),   # exactly two above
-    (4, 0, OVER),
-    (2, 1, OK),     # one above
-    (1, 1, OK),
-    (1, 2, OK),     # one below
-    (1, 3, UNDER),  # exactly two below
-    (0, 4, UNDER),
-    (4, None, OK),  # no checks: no flag
-    (None, 3, OK),  # no self-rating: no flag
-])
-def test_confidence_flags_a_difference_of_two_levels_or_more(self_level, evidence, expected):
-    assert confidence(self_level, evidence) == expected
+def test_right_is_the_key_and_nothing_else():
+    assert is_right("b", "b") and is_right("1", 1)
+    assert not is_right("b", None) and not is_right("b", "a") and not is_right(None, "a")
 
 
-@given(self_level=levels, evidence=levels)
-def test_confidence_is_symmetric(self_level, evidence):
-    flipped = {OVER: UNDER, UNDER: OVER, OK: OK}
-    assert confidence(evidence, self_level) == flipped[confidence(self_level, evidence)]
-    assert (confidence(self_level, evidence) == OK) == (abs(self_level - evidence) < 2)
+def test_gap_is_never_negative_and_none_without_a_level():
+    assert gap(3, 4) == 0 and gap(3, 1) == 2 and gap(None, 2) is None and gap(3, None) is None
 
 
-# Gap --------------------------------------------------------------------------------------------------
-
-@pytest.mark.parametrize(("target", "calibrated", "expected"), [
-    (3, 1, 2), (3, 2, 1), (3, 3, 0), (3, 4, 0), (0, 0, 0), (None, 2, None),
-])
-def test_gap_is_target_minus_calibrated_never_below_zero(target, calibrated, expected):
-    assert gap(target, calibrated) == expected
+def test_confidence_flags_two_levels_apart():
+    assert score_competency(7, 4, guttman(1), 4, None).confidence == OVER
+    assert score_competency(7, 0, guttman(3), 4, None).confidence == UNDER
+    assert score_competency(7, 2, guttman(2), 4, None).confidence == "ok"
 
 
-@given(self_level=maybe_levels, target=maybe_levels,
-       checks=st.lists(st.tuples(st.integers(1, 4), st.booleans()), max_size=8))
-def test_a_scored_competency_keeps_every_invariant(self_level, target, checks):
-    score = score_competency(1, self_level, [Check(level, right) for level, right in checks], target)
-    assert score.knowledge_total == len(checks)
-    assert score.knowledge_correct == sum(right for _, right in checks)
-    if score.gap is not None:
-        assert score.gap >= 0
-        assert score.gap == max(0, target - score.calibrated_level)
-    else:
-        assert target is None
-    if self_level is not None:
-        assert score.calibrated_level <= self_level
-    assert (score.evidence_level is None) == (not checks)
+# The model in simulation ------------------------------------------------------------------------------
+
+def test_a_random_guesser_who_self_rates_4_reaches_level_3_in_at_most_5_percent_of_runs():
+    rng = random.Random(20261202)
+    runs, high = 4000, 0
+    for _ in range(runs):
+        checks = [Check(level, 4, rng.random() < 0.25) for level in FULL_FORM]
+        high += score_competency(7, 4, checks, 4, 4).level >= 3
+    assert high / runs <= 0.05
 
 
-# A whole attempt's answers ------------------------------------------------------------------------------
+@pytest.mark.parametrize("per_level", [1, 3])
+@pytest.mark.parametrize("self_level", [None, *LEVELS])
+@pytest.mark.parametrize("true_level", LEVELS)
+def test_answers_that_fit_a_level_place_the_official_at_it(true_level, self_level, per_level):
+    checks = guttman(true_level, [level for level in FULL_FORM for _ in range(per_level)])
+    score = score_competency(7, self_level, checks, len(checks), 4, Minimum(self_rating=False))
+    assert score.level == true_level
+    assert score.interval[0] <= true_level <= score.interval[1]
 
-def _item(item_id, kind, competency_id, level=None, key=None):
-    return SimpleNamespace(id=item_id, kind=kind, competency_id=competency_id, level=level, key=key)
+
+@settings(max_examples=300, deadline=None)
+@given(true_level=st.sampled_from(LEVELS), matching_self_rating=st.booleans(),
+       levels=st.lists(st.sampled_from(FULL_FORM), min_size=1, max_size=12))
+def test_more_answers_that_fit_never_widen_the_interval(true_level, matching_self_rating, levels):
+    """With answers that fit one level and no self-rating against them, each further check keeps or
+    narrows the interval. (Answers that contradict the self-rating or each other may widen it: that is
+    the model saying it is less sure, which the confidence flag reports.)"""
+    self_level = true_level if matching_self_rating else None
+    width = estimate.interval(estimate.prior(LEVELS, self_level))
+    width = width[1] - width[0]
+    for count in range(1, len(levels) + 1):
+        answered = guttman(true_level, levels[:count])
+        low, high = estimate.interval(estimate.posterior(LEVELS, self_level, answered))
+        assert high - low <= width
+        width = high - low
 
 
-def test_score_answers_reads_self_ratings_and_checks_per_competency():
-    items = [
-        _item(1, ItemKind.CONTEXT, None),
-        _item(2, ItemKind.SELF_RATING, 10),
-        _item(3, ItemKind.KNOWLEDGE, 10, level=1, key="a"),
-        _item(4, ItemKind.KNOWLEDGE, 10, level=3, key="b"),
-        _item(5, ItemKind.SELF_RATING, 20),
-        _item(6, ItemKind.KNOWLEDGE, 20, level=2, key="c"),
-    ]
-    answers = {1: ["en"], 2: 4, 3: "a", 4: "a", 6: "c"}  # 5 (self-rating of 20) left unanswered
-    first, second = score_answers(items, answers, {10: 3})
+def test_on_average_more_checks_narrow_the_interval():
+    rng = random.Random(7)
+    mean_width = []
+    for count in (0, 4, 8, 12):
+        total = 0
+        for _ in range(600):
+            true_level, self_level = rng.choice(LEVELS), rng.choice(LEVELS)
+            checks = [Check(level, 4, (rng.random() > 0.05) if true_level >= level else rng.random() < 0.25)
+                      for level in [1 + i % 4 for i in range(count)]]
+            low, high = estimate.interval(estimate.posterior(LEVELS, self_level, checks))
+            total += high - low
+        mean_width.append(total / 600)
+    assert mean_width == sorted(mean_width, reverse=True) and mean_width[-1] < mean_width[0]
 
-    assert (first.competency_id, first.self_level, first.evidence_level) == (10, 4, 1)
-    assert first.evidence == {1: 1.0, 3: 0.0}
-    assert (first.calibrated_level, first.confidence, first.target_level, first.gap) == (2, OVER, 3, 1)
-    assert (second.competency_id, second.self_level, second.evidence_level) == (20, None, 2)
-    assert (second.calibrated_level, second.confidence, second.gap) == (2, OK, None)
+
+def test_probabilities_sum_to_one_and_the_level_is_the_most_probable():
+    score = score_competency(7, 3, guttman(2), 4, 3)
+    assert sum(score.probabilities) == pytest.approx(1)
+    assert score.probability == max(score.probabilities) and score.source == ASSESSED
+    assert score.probabilities.index(score.probability) == score.level == 2
+
+
+def test_certainty_in_words():
+    assert (certainty(0.85), certainty(0.65), certainty(0.4), certainty(None)) == (
+        "sure", "fairly sure", "not sure", "")

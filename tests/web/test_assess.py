@@ -268,17 +268,21 @@ def test_submit_shows_the_results_and_a_second_submit_changes_nothing(browser, a
     submitted_at = attempt.submitted_at
     assert attempt.status == AttemptStatus.SUBMITTED
 
-    # The chart and the table: first is self 4, evidence 1, calibrated 2, target 3, gap 1, over-confident.
+    # The chart and the table: first is self 4, evidence 1, level 1 (rule 2), target 3, gap 2, over-confident.
     assert '<svg viewBox="0 0 720' in page and 'class="app-chart__bar app-chart__series--1"' in page
     row = re.search(rf'<th scope="row" class="govuk-table__header">{first.name}</th>(.*?)</tr>', page, re.S)
     cells = [re.sub(r"<[^>]+>|\s+", " ", cell).strip()
              for cell in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)]
-    assert cells == ["3 Practitioner", "4 Expert", "1 of 2 right; they support level 1", "2 Working", "1",
+    assert cells == ["3 Practitioner", "4 Expert",
+                     "1 of 2 answered right; on their own they point to level 1",
+                     "1 Awareness , not sure — your answers fit level 1 or 2  Assessed", "—", "2",
                      "Your self-rating is two or more levels above what the knowledge checks showed."]
-    assert "1 level below the target" in page  # largest gaps
+    assert "2 levels below the target" in page  # largest gaps
     strengths = page.split("Strengths")[1].split("Your skills profile")[0]
     assert second.name in strengths and first.name not in strengths
-    assert "Because a is right." in page and "Right answer" in page  # explanations now
+    # keys and explanations wait until the campaign closes
+    assert "Because a is right." not in page and "Right answer" not in page
+    assert "The right answers and their explanations are shown once the assessment closes" in page
     assert "See your learning plan" in page and "/learn/" in page
     assert "style=" not in page
 
@@ -347,8 +351,89 @@ def test_submitting_builds_the_learning_plan_and_the_results_page_links_to_it(br
     browser.sign_in_as(invitation.user)
     browser.post(f"/assess/campaigns/{invitation.campaign_id}/start", token_from="/assess/")
     attempt = db.session.scalar(select(Attempt).where(Attempt.user_id == invitation.user_id))
-    response = browser.post(f"/assess/attempts/{attempt.id}/submit",
+    items = _items(attempt)
+    answers.save_answers(db.session, attempt.id, attempt.user_id, {
+        items[f"{competency.code}-self"].id: 1, items[f"{competency.code}-k1"].id: "a",
+        items[f"{competency.code}-k3"].id: "b"}, now=utcnow())
+    response = browser.post(f"/assess/attempts/{attempt.id}/submit", {"confirm": "yes"},
                             token_from=f"/assess/attempts/{attempt.id}/review", follow_redirects=True)
     assert "See your learning plan" in response.get_data(as_text=True)
     plan = db.session.scalar(select(LearningPlan).where(LearningPlan.user_id == invitation.user_id))
     assert [item.resource.code for item in plan.items] == ["intro-course"]
+
+
+# Not assessed, confirmation, keys held back ---------------------------------------------------------------
+
+def test_submitting_with_unanswered_questions_asks_to_confirm_and_names_what_will_be_not_assessed(
+        browser, attempt):
+    first, second = attempt.instrument.framework.competencies
+    items = _items(attempt)
+    answers.save_answers(db.session, attempt.id, attempt.user_id, {
+        items[f"{first.code}-self"].id: 2, items[f"{first.code}-k1"].id: "a",
+        items[f"{first.code}-k3"].id: "b", items[f"{second.code}-self"].id: 3}, now=utcnow())
+    browser.sign_in_as(attempt.user)
+    review = browser.get(f"/assess/attempts/{attempt.id}/review").get_data(as_text=True)
+    assert "Still unanswered, by competency" in review
+    assert f"These competencies will be not assessed: {second.name}." in review
+    refused = browser.post(f"/assess/attempts/{attempt.id}/submit",
+                           token_from=f"/assess/attempts/{attempt.id}/review", follow_redirects=True)
+    page = refused.get_data(as_text=True)
+    assert "tick the box to confirm you want to submit anyway" in page
+    db.session.refresh(attempt)
+    assert attempt.status == AttemptStatus.IN_PROGRESS
+
+    done = browser.post(f"/assess/attempts/{attempt.id}/submit", {"confirm": "yes"},
+                        token_from=f"/assess/attempts/{attempt.id}/review", follow_redirects=True)
+    page = done.get_data(as_text=True)
+    assert "1 competency is not assessed" in page
+    row = re.search(rf'<th scope="row" class="govuk-table__header">{second.name}</th>(.*?)</tr>', page, re.S)
+    assert "Not assessed" in row.group(1) and ">0<" not in row.group(1)
+    result = db.session.scalar(select(CompetencyResult).where(CompetencyResult.attempt_id == attempt.id,
+                                                              CompetencyResult.competency_id == second.id))
+    assert (result.calibrated_level, result.gap, result.source) == (None, None, "not_assessed")
+
+
+def test_keys_are_shown_after_the_campaign_closes(browser, attempt):
+    _answer_everything(attempt)
+    submission.submit(db.session, attempt.id, attempt.user_id, utcnow())
+    browser.sign_in_as(attempt.user)
+    assert "Because a is right." not in browser.get(f"/assess/attempts/{attempt.id}/results").get_data(
+        as_text=True)
+    attempt.campaign.closed_early_at = utcnow() - timedelta(minutes=1)
+    db.session.flush()
+    page = browser.get(f"/assess/attempts/{attempt.id}/results").get_data(as_text=True)
+    assert "Because a is right." in page and "Right answer" in page
+
+
+def test_a_practice_instrument_shows_keys_at_once(browser, attempt):
+    attempt.instrument.practice = True
+    _answer_everything(attempt)
+    submission.submit(db.session, attempt.id, attempt.user_id, utcnow())
+    browser.sign_in_as(attempt.user)
+    page = browser.get(f"/assess/attempts/{attempt.id}/results").get_data(as_text=True)
+    assert "Because a is right." in page
+
+
+def test_the_results_page_shows_the_managers_view_beside_the_estimate(browser, attempt):
+    first, _ = _answer_everything(attempt)
+    manager = UserFactory(organisation=attempt.user.organisation, name="Amina Manager")
+    attempt.user.manager_id = manager.id
+    submission.submit(db.session, attempt.id, attempt.user_id, utcnow())
+    browser.sign_in_as(attempt.user)
+    page = browser.get(f"/assess/attempts/{attempt.id}/results").get_data(as_text=True)
+    assert "Your line manager has been asked to confirm or adjust each level" in page
+    assert "Awaiting your manager" in page
+    result = db.session.scalar(select(CompetencyResult).where(CompetencyResult.attempt_id == attempt.id,
+                                                              CompetencyResult.competency_id == first.id))
+    result.manager_level, result.manager_reason, result.calibrated_level = 3, "Leads our data work", 3
+    result.source, result.validated_by_id, result.validated_at = "validated", manager.id, utcnow()
+    attempt.reviewed_at = utcnow()
+    db.session.flush()
+    page = browser.get(f"/assess/attempts/{attempt.id}/results").get_data(as_text=True)
+    assert "Level 3, by Amina Manager: Leads our data work" in page and "Validated by your manager" in page
+
+
+def test_the_help_page_states_the_scoring_rule(client):
+    page = client.get("/help").get_data(as_text=True)
+    assert "A question you leave unanswered is no evidence either way: it is not counted as wrong." in page
+    assert "probability of 80% or more" in page and "it is never counted as level 0" in page

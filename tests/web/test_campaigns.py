@@ -401,3 +401,32 @@ def test_a_closed_campaign_offers_no_invitations_or_reminders(browser):
     assert "Invite officials" not in page and "Send reminders" not in page and "Closed" in page
     response = browser.post(f"/campaigns/{campaign.id}/remind", follow_redirects=True)
     assert "This campaign is closed" in response.get_data(as_text=True)
+
+
+def test_a_focal_point_sets_the_minimum_evidence_and_the_adaptive_form(browser):
+    country = CountryFactory()
+    OrganisationFactory(country=country)
+    instrument = make_instrument(make_framework())
+    browser.sign_in_as(FocalPointFactory(country=country))
+    fields = {"name": "Adaptive round", "cycle_label": "baseline", "instrument": instrument.id,
+              "opens_date": ["1", "3", "2026"], "opens_time": "08:00",
+              "closes_date": ["31", "3", "2026"], "closes_time": "17:00", "scope": "all"}
+    refused = browser.post("/campaigns/new", {**fields, "min_checks": "9"}).get_data(as_text=True)
+    assert "Enter a whole number from 0 to 6" in refused and _count(Campaign) == 0
+    browser.post("/campaigns/new", {**fields, "min_checks": "3", "adaptive": "y"},
+                 token_from="/campaigns/new")
+    campaign = db.session.scalar(select(Campaign))
+    assert (campaign.min_checks, campaign.require_self_rating, campaign.adaptive) == (3, True, True)
+
+
+def test_the_defaults_are_two_checks_and_the_self_rating(browser):
+    country = CountryFactory()
+    OrganisationFactory(country=country)
+    instrument = make_instrument(make_framework())
+    browser.sign_in_as(FocalPointFactory(country=country))
+    browser.post("/campaigns/new", {
+        "name": "Plain", "cycle_label": "baseline", "instrument": instrument.id,
+        "opens_date": ["1", "3", "2026"], "opens_time": "08:00",
+        "closes_date": ["31", "3", "2026"], "closes_time": "17:00", "scope": "all"})
+    campaign = db.session.scalar(select(Campaign))
+    assert (campaign.min_checks, campaign.require_self_rating, campaign.adaptive) == (2, True, False)

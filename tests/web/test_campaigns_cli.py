@@ -129,3 +129,17 @@ def test_list_campaigns(app):
     assert "Kenya baseline (baseline)" in only.output and "Ghana" not in only.output
     assert "Africa/Nairobi  open  invited 0, started 0, submitted 0 (-)" in only.output
     assert f"{kenya.id:>5}  KE" in only.output
+
+
+def test_create_sets_the_measurement_from_the_command_line(app):
+    country = CountryFactory(code="KE")
+    OrganisationFactory(country=country)
+    make_instrument(make_framework(), code="tna-individual")
+    base = ["campaigns", "create", "--country", "KE", "--instrument", "tna-individual", "--name", "A",
+            "--cycle", "baseline", "--opens", "2026-03-01", "--closes", "2026-03-31"]
+    result = app.test_cli_runner().invoke(args=[*base, "--min-checks", "3", "--adaptive"])
+    assert result.exit_code == 0, result.output
+    campaign = db.session.scalar(select(Campaign))
+    assert (campaign.min_checks, campaign.require_self_rating, campaign.adaptive) == (3, True, True)
+    refused = app.test_cli_runner().invoke(args=[*base, "--min-checks", "0", "--no-self-rating"])
+    assert refused.exit_code == 1 and "min_checks: Ask for the self-rating or at least one" in refused.output

@@ -19,7 +19,8 @@ from app.models import (
     ItemKind,
     LevelDescriptor,
 )
-from app.services.assessment import window
+from app.services.assessment import adaptive, forms, window
+from app.services.assessment.taking import sections
 from app.services.errors import ValidationFailed
 
 TEXT_MAX = 2000
@@ -44,11 +45,15 @@ def _as_list(raw: Any) -> list[Any]:
     return list(raw) if isinstance(raw, list | tuple) else [raw]
 
 
-def clean_value(item: Item, raw: Any, levels: Iterable[int] = ()) -> Any:
+def clean_value(item: Item, raw: Any, levels: Iterable[int] = (), previous: Any = None) -> Any:
     """The value to store for ``raw`` given to ``item``, or None to clear the answer.
 
     ``levels`` are the levels a self-rating item offers. Raises ValidationFailed (field "item-<id>")
     when the value is not one the item offers: an option it does not have, a number out of range.
+    The options of a ``multiple`` item keep the order they were ticked in (first ticked, first: the
+    languages an official learns in are their preferences in order): those of ``previous`` (the value
+    stored) that are still ticked first, then the new ones in the order given. Checkboxes are sent in
+    the page's order, so this is how that order survives each tick being saved and the page posted again.
     """
     where = f"item-{item.id}"
     if raw is None or raw == "" or raw == []:
@@ -88,7 +93,8 @@ def clean_value(item: Item, raw: Any, levels: Iterable[int] = ()) -> Any:
     if unknown:
         raise ValidationFailed(f"{unknown[0]!r} is not one of the options of this question", field=where)
     if item.input == "multiple":
-        return [value for value in offered_values if value in given] or None
+        kept = [str(value) for value in previous if str(value) in given] if isinstance(previous, list) else []
+        return list(dict.fromkeys(kept + given)) or None
     if len(given) != 1:
         raise ValidationFailed("Choose one option only", field=where)
     return given[0]
@@ -116,7 +122,8 @@ def save_answers(session: Session, attempt_id: int, user_id: int, raw_answers: M
     """
     attempt = _lock_for_answers(session, attempt_id, user_id, now)
     items = {item.id: item for item in session.scalars(
-        select(Item).where(Item.instrument_id == attempt.instrument_id, Item.id.in_(list(raw_answers)))
+        select(Item).where(Item.instrument_id == attempt.instrument_id, Item.id.in_(list(raw_answers)),
+                           forms.in_form(attempt.id))
     )}
     self_rated = {item.competency_id for item in items.values() if item.kind == ItemKind.SELF_RATING}
     levels: dict[int, set[int]] = {}
@@ -135,7 +142,8 @@ def save_answers(session: Session, attempt_id: int, user_id: int, raw_answers: M
             errors[item_id] = "This question is not part of this assessment"
             continue
         try:
-            value = clean_value(item, raw, levels.get(item.competency_id, ()))
+            previous = existing[item_id].value if item_id in existing else None
+            value = clean_value(item, raw, levels.get(item.competency_id, ()), previous)
         except ValidationFailed as exc:
             errors[item_id] = str(exc)
             continue
@@ -147,9 +155,13 @@ def save_answers(session: Session, attempt_id: int, user_id: int, raw_answers: M
             session.add(Answer(attempt_id=attempt.id, item_id=item_id, value=value, answered_at=now))
         elif answer.value != value:
             answer.value, answer.answered_at = value, now
-    if section is not None:
-        attempt.last_section = section + 1 if advance and not errors else section
     session.flush()
+    if section is not None:
+        more = bool(advance and not errors and attempt.campaign.adaptive
+                    and adaptive.extend(session, attempt, sections(session, attempt)[section].id, now))
+        # An adaptive section that drew more checks keeps the official there to answer them.
+        attempt.last_section = section + 1 if advance and not errors and not more else section
+        session.flush()
     return errors
 
 

@@ -5,7 +5,7 @@ Times: a campaign's window is entered and shown in its country's time zone and s
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
@@ -111,6 +111,25 @@ def role_profiles_for(session: Session, instrument: Instrument) -> list[RoleProf
     ))
 
 
+@dataclass(frozen=True)
+class Measurement:
+    """A campaign's measurement settings: the minimum evidence for a competency to be assessed (its
+    self-rating, and this many answered checks) and whether the form is adaptive."""
+
+    min_checks: int = 2
+    require_self_rating: bool = True
+    adaptive: bool = False
+
+    def checked(self) -> Measurement:
+        if not 0 <= self.min_checks <= 6:
+            raise ValidationFailed("The minimum of answered knowledge checks must be a whole number from 0 "
+                                   "to 6", field="min_checks")
+        if self.min_checks == 0 and not self.require_self_rating:
+            raise ValidationFailed("Ask for the self-rating or at least one answered check, or nothing "
+                                   "would be needed for a level", field="min_checks")
+        return self
+
+
 def create_campaign(
     session: Session,
     actor: Actor,
@@ -124,6 +143,7 @@ def create_campaign(
     organisations: list[Organisation] | None = None,
     role_profiles: dict[int, RoleProfile | None] | None = None,
     baseline: Campaign | None = None,
+    measurement: Measurement | None = None,
 ) -> Campaign:
     """Create a campaign in ``country``; with ``baseline``, a follow-up of that earlier campaign.
 
@@ -131,9 +151,11 @@ def create_campaign(
     ``organisations`` None means every organisation of the country; ``role_profiles`` maps an
     organisation id to its default role profile. A baseline must be a campaign of the same country,
     on the same framework (so officials' results pair up per competency), that opened earlier.
+    ``measurement`` sets the minimum evidence and the adaptive form (default: Measurement()).
     Raises NotFound when the actor may not see the country, ValidationFailed (with the field) for
     anything else that is wrong.
     """
+    measurement = (measurement or Measurement()).checked()
     if actor.user is not None and not can_see_country(actor.user, country.id):
         raise NotFound("No such country")
     name, cycle_label = name.strip(), cycle_label.strip()
@@ -182,7 +204,7 @@ def create_campaign(
 
     campaign = Campaign(country=country, instrument=instrument, name=name, cycle_label=cycle_label,
                         opens_at=opens_at, closes_at=closes_at, created_by_id=actor.user_id,
-                        baseline=baseline)
+                        baseline=baseline, **asdict(measurement))
     campaign.organisations = [
         CampaignOrganisation(organisation=o, default_role_profile=role_profiles.get(o.id))
         for o in sorted({o.id: o for o in organisations}.values(), key=lambda o: o.name)
@@ -191,7 +213,7 @@ def create_campaign(
     audit.record(session, actor, "campaign.create", campaign, country_id=country.id, details={
         "name": name, "cycle_label": cycle_label, "instrument": f"{instrument.code} v{instrument.version}",
         "opens_at": opens_at.isoformat(), "closes_at": closes_at.isoformat(),
-        "baseline_id": baseline.id if baseline is not None else None,
+        "baseline_id": baseline.id if baseline is not None else None, **asdict(measurement),
         "organisations": [co.organisation.id for co in campaign.organisations],
         "default_role_profiles": {str(co.organisation.id): co.default_role_profile.code
                                   for co in campaign.organisations if co.default_role_profile},

@@ -12,12 +12,15 @@ from sqlalchemy.orm import Session, selectinload
 from app.models import (
     Answer,
     Attempt,
+    AttemptItem,
+    Competency,
     InstrumentSection,
     Item,
     ItemKind,
     LevelDescriptor,
     ProficiencyLevel,
 )
+from app.services.assessment import forms, results_store
 from app.services.assessment.answers import number_range
 from app.services.assessment.taking import sections
 from app.services.errors import NotFound
@@ -123,7 +126,7 @@ def section_page(session: Session, attempt: Attempt, number: int) -> SectionPage
         raise NotFound("There is no such section")
     section = all_sections[number - 1]
     items = session.scalars(
-        select(Item).where(Item.section_id == section.id).order_by(Item.position)
+        select(Item).where(Item.section_id == section.id, forms.in_form(attempt.id)).order_by(Item.position)
         .options(selectinload(Item.competency))
     ).all()
     answered, total = progress(session, attempt)
@@ -136,7 +139,7 @@ def progress(session: Session, attempt: Attempt) -> tuple[int, int]:
     answered = session.scalar(
         select(func.count()).select_from(Answer).where(Answer.attempt_id == attempt.id)) or 0
     total = session.scalar(
-        select(func.count()).select_from(Item).where(Item.instrument_id == attempt.instrument_id)) or 0
+        select(func.count()).select_from(AttemptItem).where(AttemptItem.attempt_id == attempt.id)) or 0
     return answered, total
 
 
@@ -153,8 +156,36 @@ def review(session: Session, attempt: Attempt) -> list[ReviewSection]:
              for number, section in enumerate(sections(session, attempt), start=1)]
     by_section = {page.section.id: page for page in pages}
     items = session.scalars(
-        select(Item).where(Item.instrument_id == attempt.instrument_id).order_by(Item.position)
+        select(Item).where(Item.instrument_id == attempt.instrument_id, forms.in_form(attempt.id))
+        .order_by(Item.position).options(selectinload(Item.competency))
     ).all()
     for question in questions(session, attempt, items):
         by_section[question.item.section_id].questions.append(question)
     return pages
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A competency with questions still unanswered, and whether it would be not assessed as it stands."""
+
+    competency: Competency
+    section_number: int
+    unanswered: int
+    not_assessed: bool
+
+
+def pending(session: Session, attempt: Attempt, pages: Sequence[ReviewSection]) -> list[Pending]:
+    """Per competency of the review ``pages``: what is unanswered, and what submitting now would leave
+    not assessed (the scoring rules on the answers so far)."""
+    not_assessed = {score.competency_id for score in results_store.scores(session, attempt)
+                    if not score.assessed}
+    found: dict[int, list] = {}
+    for page in pages:
+        for question in page.questions:
+            competency = question.item.competency
+            if competency is None:
+                continue
+            entry = found.setdefault(competency.id, [competency, page.number, 0])
+            entry[2] += not question.answered
+    return [Pending(competency, number, count, competency.id in not_assessed)
+            for competency, number, count in found.values() if count or competency.id in not_assessed]

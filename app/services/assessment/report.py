@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager, selectinload
@@ -16,7 +17,10 @@ from app.models import (
     ItemKind,
     ProficiencyLevel,
 )
+from app.services.assessment import forms, scoring
+from app.services.assessment.campaigns import window_state
 from app.services.assessment.questions import Question, questions
+from app.services.assessment.window import window_end
 
 # Results ------------------------------------------------------------------------------------------------
 
@@ -42,7 +46,7 @@ class KnowledgeCheck:
 
     @property
     def correct(self) -> bool:
-        return self.question.value is not None and self.question.value == self.question.item.key
+        return scoring.is_right(self.question.item.key, self.question.value)
 
     @property
     def key_text(self) -> str:
@@ -58,11 +62,20 @@ class ResultPage:
     has_targets: bool
     max_level: int
     level_names: dict[int, str]
-    knowledge: list[KnowledgeCheck]
+    knowledge: list[KnowledgeCheck]  # empty while keys are held back
     context: list[Question]
+    keys_shown: bool  # after the campaign closes, or at once on a practice instrument
+    keys_from: datetime | None  # when they will be shown, while held back
+    not_assessed: list[CompetencyResult]
 
 
-def result_page(session: Session, attempt: Attempt) -> ResultPage:
+def keys_shown(attempt: Attempt, now: datetime) -> bool:
+    """Keys and explanations are held back until the campaign closes, so the checks stay fair for those
+    still answering and for later forms; a practice instrument shows them at once."""
+    return attempt.instrument.practice or window_state(attempt.campaign, now) == "closed"
+
+
+def result_page(session: Session, attempt: Attempt, now: datetime) -> ResultPage:
     """What the result page shows of a submitted attempt, in a fixed number of queries."""
     rows = results(session, attempt)
     areas: list[AreaResults] = []
@@ -76,11 +89,12 @@ def result_page(session: Session, attempt: Attempt) -> ResultPage:
         .where(ProficiencyLevel.framework_id == attempt.instrument.framework_id)
     ).all())
     items = session.scalars(
-        select(Item).where(Item.instrument_id == attempt.instrument_id,
+        select(Item).where(Item.instrument_id == attempt.instrument_id, forms.in_form(attempt.id),
                            Item.kind.in_([ItemKind.KNOWLEDGE, ItemKind.CONTEXT]))
         .order_by(Item.position).options(selectinload(Item.competency))
     ).all()
     shown = questions(session, attempt, items)
+    show_keys = keys_shown(attempt, now)
     return ResultPage(
         areas=areas,
         strengths=[row for row in targeted if row.gap == 0],
@@ -88,6 +102,10 @@ def result_page(session: Session, attempt: Attempt) -> ResultPage:
         has_targets=bool(targeted),
         max_level=max(level_names, default=4),
         level_names=level_names,
-        knowledge=[KnowledgeCheck(q) for q in shown if q.item.kind == ItemKind.KNOWLEDGE],
+        knowledge=([KnowledgeCheck(q) for q in shown if q.item.kind == ItemKind.KNOWLEDGE]
+                   if show_keys else []),
         context=[q for q in shown if q.item.kind == ItemKind.CONTEXT],
+        keys_shown=show_keys,
+        keys_from=None if show_keys else window_end(attempt.campaign),
+        not_assessed=[row for row in rows if not row.assessed],
     )

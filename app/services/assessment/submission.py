@@ -11,7 +11,8 @@ from app.models import (
     Attempt,
     AttemptStatus,
 )
-from app.services.assessment import scoring, window
+from app.services.assessment import questions, results_store, validation, window
+from app.services.errors import DomainError
 
 # Submission -------------------------------------------------------------------------------------------
 
@@ -21,8 +22,20 @@ class Submission:
     submitted_now: bool  # False: it had been submitted before, and nothing changed
 
 
-def submit(session: Session, attempt_id: int, user_id: int, now: datetime) -> Submission:
+class NeedsConfirmation(DomainError):
+    """Questions are unanswered and the official has not confirmed submitting anyway (roll back)."""
+
+    def __init__(self, unanswered: int) -> None:
+        self.unanswered = unanswered
+        super().__init__(f"{unanswered} questions are not answered: confirm that you want to submit anyway")
+
+
+def submit(session: Session, attempt_id: int, user_id: int, now: datetime, *,
+           confirmed: bool = True) -> Submission:
     """Submit ``user_id``'s attempt and store its results, once.
+
+    With ``confirmed=False`` (the web form before the official ticks "submit anyway"), an attempt with
+    unanswered questions raises NeedsConfirmation after the guard: the caller rolls back.
 
     One conditional UPDATE (in progress -> submitted, window open) decides: only the caller whose
     UPDATE hit the row scores the attempt, in the same transaction; any other, at the same moment or
@@ -35,6 +48,11 @@ def submit(session: Session, attempt_id: int, user_id: int, now: datetime) -> Su
         if attempt.status != AttemptStatus.SUBMITTED:
             window.check_window(attempt.campaign, now)
         return Submission(attempt, submitted_now=False)
-    scoring.store_results(session, attempt)
+    if not confirmed:
+        answered, total = questions.progress(session, attempt)
+        if answered < total:
+            raise NeedsConfirmation(total - answered)
+    results_store.store_results(session, attempt)
+    validation.request_review(session, attempt, now)
     session.flush()
     return Submission(attempt, submitted_now=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,14 +13,15 @@ from sqlalchemy.orm import Session, contains_eager, selectinload
 from app.models import (
     Answer,
     Attempt,
+    AttemptItem,
     AttemptStatus,
     Campaign,
     CampaignOrganisation,
     InstrumentSection,
     Invitation,
-    Item,
     User,
 )
+from app.services.assessment import forms
 from app.services.assessment.campaigns import window_state
 from app.services.assessment.window import check_window
 from app.services.errors import NotFound
@@ -73,18 +75,17 @@ def assignments(session: Session, user: User, now: datetime) -> list[Assignment]
         select(Answer.attempt_id, func.count()).where(Answer.attempt_id.in_(attempt_ids))
         .group_by(Answer.attempt_id)
     ).all()) if attempt_ids else {}
-    instrument_ids = {invitation.campaign.instrument_id for invitation, _ in rows}
     totals = dict(session.execute(
-        select(Item.instrument_id, func.count()).where(Item.instrument_id.in_(instrument_ids))
-        .group_by(Item.instrument_id)
-    ).all()) if instrument_ids else {}
+        select(AttemptItem.attempt_id, func.count()).where(AttemptItem.attempt_id.in_(attempt_ids))
+        .group_by(AttemptItem.attempt_id)
+    ).all()) if attempt_ids else {}
     return [
         Assignment(
             invitation=invitation,
             attempt=attempt,
             window=window_state(invitation.campaign, now),
             answered=answered.get(attempt.id, 0) if attempt else 0,
-            total=totals.get(invitation.campaign.instrument_id, 0),
+            total=totals.get(attempt.id, 0) if attempt else 0,
         )
         for invitation, attempt in rows
     ]
@@ -135,11 +136,13 @@ def start(session: Session, user: User, campaign_id: int, now: datetime) -> Atte
         campaign_id=campaign.id, user_id=user.id, instrument_id=campaign.instrument_id,
         country_id=campaign.country_id, organisation_id=invitation.organisation_id,
         role_profile_id=role_profile_id, status=AttemptStatus.IN_PROGRESS, last_section=0,
-        started_at=now, updated_at=now,
+        started_at=now, updated_at=now, seed=zlib.crc32(f"{campaign.id}:{user.id}".encode()) & 0x7FFFFFFF,
     )
     try:
         with session.begin_nested():
             session.add(attempt)
+            session.flush()
+            forms.start_form(session, attempt, now)
     except IntegrityError:
         # The same official started it a moment ago from another tab or device: use that one.
         attempt = _find_attempt(session, user.id, campaign_id)

@@ -9,7 +9,7 @@ areas their organisation specialises in. From it:
 - a knowledge check at level L is answered right with a probability that rises with true level - L,
   from a lucky guess to almost always; a few are skipped;
 - in the follow-up, the true level drifts by almost nothing, except where the official completed
-  material that teaches the competency at their level: there it rises by about half a level or more.
+  material that teaches the competency at their level: there it rises by more than half a level.
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ def learning_gains(rng: random.Random, before: Mapping[int, float],
         if competency_id not in before:
             continue
         fits = level_from - 0.5 <= before[competency_id] < level_to
-        gain = rng.uniform(0.4, 0.9) if fits else rng.uniform(0.0, 0.2)
+        gain = rng.uniform(0.6, 1.1) if fits else rng.uniform(0.0, 0.2)
         gains[competency_id] = min(1.4, gains.get(competency_id, 0.0) + gain * (1.4 if keen else 1.0))
     return gains
 

@@ -33,7 +33,7 @@ from app.models import (
     User,
 )
 from app.services.assessment import answers as saving
-from app.services.assessment import campaigns, invites, org_maturity, submission
+from app.services.assessment import campaigns, forms, invites, org_maturity, submission
 from app.services.assessment import taking as attempts
 from app.services.assessment.campaigns import ends_at
 from app.services.audit import Actor
@@ -170,12 +170,14 @@ def take(session: Session, campaign: Campaign, people: list[Person], content: Co
         submits = taking.submits(person, rng)
         if not submits and not taking.starts(person, rng):
             continue
-        given = answers.answers(rng, items, taking.levels(person), person)
-        if not submits:  # stopped part-way: the answers of the first sections only
-            kept = {item.id for item in items[:int(len(items) * rng.uniform(0.2, 0.7))]}
-            given = {item_id: value for item_id, value in given.items() if item_id in kept}
         started, saved, sent = _moments(rng, campaign, now)
         attempt = attempts.start(session, user, campaign.id, started)
+        form = set(forms.form_item_ids(session, attempt.id))  # the checks drawn for this official
+        shown = [item for item in items if item.id in form]
+        given = answers.answers(rng, shown, taking.levels(person), person)
+        if not submits:  # stopped part-way: the answers of the first sections only
+            kept = {item.id for item in shown[:int(len(shown) * rng.uniform(0.2, 0.7))]}
+            given = {item_id: value for item_id, value in given.items() if item_id in kept}
         errors = saving.save_answers(session, attempt.id, user.id, given, now=saved)
         if errors:
             raise ValidationFailed(f"demo answers refused for {person.email}: {errors}")
