@@ -5,8 +5,10 @@
 
 A country of ``--officials`` officials in ``--organisations`` organisations and 5 role profiles, each
 assessed on the 21 competencies in a chain of ``--cycles`` campaigns (baseline → follow-up 1 → ...),
-nine in ten taking each cycle. Uses a throwaway SQLite file, or the database in DATABASE_URL (which
-must be migrated already: flask db upgrade); nothing is kept: the data is rolled back at the end.
+nine in ten taking each cycle; one result in 25 is not assessed (no level, no gap) and one in five is
+validated by a manager (timed again with the "validated only" filter). Uses a throwaway SQLite file,
+or the database in DATABASE_URL (which must be migrated already: flask db upgrade); nothing is kept:
+the data is rolled back at the end.
 
 Baselines, taken in the same run: for the cross-sectional tables, the time to SELECT the result rows
 the heatmap reads (each official's latest results) into Python, without grouping anything; for the
@@ -109,14 +111,9 @@ def populate(session, officials: int, cycles: int, organisations: int, seed: int
                              "submitted_at": campaign.opens_at + timedelta(days=rng.randint(0, 29))
                              if submitted else None})
             if submitted:
-                for i, competency in enumerate(competencies):
-                    level = min(4, skill[uid][i] + (cycle if rng.random() < 0.4 else 0))
-                    target = targets[(role, competency.id)]
-                    results.append({"attempt_id": attempt_id, "competency_id": competency.id,
-                                    "calibrated_level": level, "self_level": level, "knowledge_total": 2,
-                                    "knowledge_correct": min(2, rng.randint(0, 1) + (level >= 2)),
-                                    "target_level": target, "gap": max(0, target - level),
-                                    "evidence": {}, "confidence": "ok"})
+                results.extend(_result(rng, attempt_id, competency.id, targets[(role, competency.id)],
+                                       min(4, skill[uid][i] + (cycle if rng.random() < 0.4 else 0)))
+                               for i, competency in enumerate(competencies))
             attempt_id += 1
     session.execute(insert(Invitation), invitations)
     session.execute(insert(Attempt), attempts)
@@ -124,6 +121,19 @@ def populate(session, officials: int, cycles: int, organisations: int, seed: int
         session.execute(insert(CompetencyResult), results[chunk:chunk + 50_000])
     session.flush()
     return country.id, len(results)
+
+
+def _result(rng, attempt_id: int, competency_id: int, target: int, level: int | None) -> dict:
+    """One result row: one in 25 not assessed (too little evidence: no level, so no gap), one in
+    five validated by a manager."""
+    source = rng.choices(("not_assessed", "validated", "assessed"), (1, 5, 19))[0]
+    if source == "not_assessed":
+        level = None
+    return {"attempt_id": attempt_id, "competency_id": competency_id, "calibrated_level": level,
+            "self_level": level, "knowledge_total": 2,
+            "knowledge_correct": min(2, rng.randint(0, 1) + ((level or 0) >= 2)), "target_level": target,
+            "gap": None if level is None else max(0, target - level), "source": source, "evidence": {},
+            "confidence": "ok"}
 
 
 def timed(function, repeat: int):
@@ -160,8 +170,34 @@ def change_in_pandas(session, scope):
             .where(after_attempt.status == AttemptStatus.SUBMITTED,
                    after_attempt.country_id.in_(sorted(scope))))
     frame = pd.DataFrame(session.execute(stmt).all(), columns=["campaign", "competency", "before", "after"])
+    frame = frame.dropna(subset=["before", "after"])  # a pair needs a level in both cycles
     return {key: paired_change(group.before.tolist(), group.after.tolist())
             for key, group in frame.groupby(["campaign", "competency"])}, len(frame)
+
+
+def time_tables(session, scope, repeat: int) -> None:
+    """Print each table's time against the baseline of reading the heatmap's rows."""
+    validated = analytics.Filters(validated_only=True)
+    baseline, raw = timed(lambda: read_heatmap_rows(session, scope), repeat)
+    print(f"baseline: SELECT the {len(raw):,} result rows the heatmap reads: {baseline:.3f} s")
+    print(f"{'table':32}{'rows':>7}{'seconds':>10}{'x baseline':>12}")
+    for name, call in (
+        ("heatmap", lambda: analytics.heatmap(session, scope)),
+        ("level distribution", lambda: analytics.level_distribution(session, scope)),
+        ("assets", lambda: analytics.assets(session, scope)),
+        ("participation funnel", lambda: analytics.participation_funnel(session, scope)),
+        ("trend", lambda: analytics.trend(session, scope)),
+        ("pairing by organisation", lambda: analytics.pairing(session, scope, by="organisation")),
+        ("change by competency", lambda: analytics.change_by_competency(session, scope)),
+        ("change by organisation", lambda: analytics.change_by_organisation(session, scope)),
+        ("change by role profile", lambda: analytics.change_by_role_profile(session, scope)),
+        ("heatmap, validated only", lambda: analytics.heatmap(session, scope, validated)),
+        ("change by org., validated only",
+         lambda: analytics.change_by_organisation(session, scope, validated)),
+        ("person-level (pseudonymised)", lambda: analytics.person_levels(session, scope, key="k")),
+    ):
+        seconds, table = timed(call, repeat)
+        print(f"{name:32}{len(table.rows):>7}{seconds:>10.3f}{seconds / baseline:>11.1f}x")
 
 
 def main() -> None:
@@ -191,23 +227,7 @@ def main() -> None:
             scope = frozenset({country_id})
             print(f"database: {db.engine.dialect.name}; {args.officials:,} officials x {COMPETENCIES} "
                   f"competencies x {args.cycles} cycles: {result_rows:,} results written in {setup:.1f} s")
-            baseline, raw = timed(lambda: read_heatmap_rows(session, scope), args.repeat)
-            print(f"baseline: SELECT the {len(raw):,} result rows the heatmap reads: {baseline:.3f} s")
-            print(f"{'table':32}{'rows':>7}{'seconds':>10}{'x baseline':>12}")
-            for name, call in (
-                ("heatmap", lambda: analytics.heatmap(session, scope)),
-                ("level distribution", lambda: analytics.level_distribution(session, scope)),
-                ("assets", lambda: analytics.assets(session, scope)),
-                ("participation funnel", lambda: analytics.participation_funnel(session, scope)),
-                ("trend", lambda: analytics.trend(session, scope)),
-                ("pairing by organisation", lambda: analytics.pairing(session, scope, by="organisation")),
-                ("change by competency", lambda: analytics.change_by_competency(session, scope)),
-                ("change by organisation", lambda: analytics.change_by_organisation(session, scope)),
-                ("change by role profile", lambda: analytics.change_by_role_profile(session, scope)),
-                ("person-level (pseudonymised)", lambda: analytics.person_levels(session, scope, key="k")),
-            ):
-                seconds, table = timed(call, args.repeat)
-                print(f"{name:32}{len(table.rows):>7}{seconds:>10.3f}{seconds / baseline:>11.1f}x")
+            time_tables(session, scope, args.repeat)
 
             in_sql, table = timed(lambda: analytics.change_by_competency(session, scope, k=1), args.repeat)
             in_pandas, (pairs, fetched) = timed(lambda: change_in_pandas(session, scope), args.repeat)

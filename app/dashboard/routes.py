@@ -9,6 +9,7 @@ every chart is an SVG image from /dashboard/chart/<name>.svg: the same table, bu
 from __future__ import annotations
 
 from flask import Response, abort, current_app, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -136,7 +137,8 @@ def people() -> Response | str:
     if form.validate_on_submit():
         pseudonymise = not form.include_names.data
         table = analytics.person_levels(db.session, selection.scope, selection.filters,
-                                        key=current_app.config["SECRET_KEY"], pseudonymise=pseudonymise)
+                                        key=current_app.config["SECRET_KEY"], pseudonymise=pseudonymise,
+                                        not_assessed_text=_("not assessed"))
         return _download(table, form.file_format.data, selection, {"pseudonymised": pseudonymise})
     return render_template("dashboard/people.html", form=form, selection=selection, page="people",
                            action=url_for("dashboard.people", **selection.args))

@@ -3,6 +3,7 @@ filters, read from the query string the same way for every page, chart and expor
 
 An explicit id the viewer may not see — another country, or an organisation or campaign outside the
 countries in view — is a 404, never an empty page: the answer must not depend on whether it exists.
+So is a "results" choice other than all (empty) or "validated".
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from app.services.analytics import Filters, Scope
 from app.services.analytics.common import in_scope
 from app.services.scope import visible_country_ids
 
-FILTER_ARGS = ("country", "campaign", "organisation", "role_profile")
+FILTER_ARGS = ("country", "campaign", "organisation", "role_profile", "results")
+VALIDATED = "validated"  # ?results=validated: the results a manager validated only
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,7 @@ class Selection:
     scope: Scope  # passed to every analytics function
     country: Country | None  # the one country in view, when there is one
     filters: Filters
-    args: dict[str, int]  # the query string that gives this selection, for links
+    args: dict[str, int | str]  # the query string that gives this selection, for links
     countries: list[Country] = field(default_factory=list)  # the viewer's, for the filter bar
     campaigns: list[Option] = field(default_factory=list)
     organisations: list[Option] = field(default_factory=list)
@@ -51,7 +53,10 @@ class Selection:
 
     @property
     def file_suffix(self) -> str:
-        return self.country.code if self.country else "all"
+        """The end of a download's name: the country (or "all"), and "validated" for validated results
+        only, so such a file is never taken for one of every result."""
+        place = self.country.code if self.country else "all"
+        return f"{place}-{VALIDATED}" if self.filters.validated_only else place
 
 
 def current_selection(session: Session) -> Selection:
@@ -87,10 +92,12 @@ def current_selection(session: Session) -> Selection:
 
     filters = Filters(organisation_id=_known(_arg("organisation"), organisations),
                       role_profile_id=_known(_arg("role_profile"), role_profiles),
-                      campaign_id=_known(_arg("campaign"), campaigns))
-    args = {name: value for name, value in (
+                      campaign_id=_known(_arg("campaign"), campaigns),
+                      validated_only=_validated_only())
+    args: dict[str, int | str] = {name: value for name, value in (
         ("country", picked), ("campaign", filters.campaign_id),
-        ("organisation", filters.organisation_id), ("role_profile", filters.role_profile_id))
+        ("organisation", filters.organisation_id), ("role_profile", filters.role_profile_id),
+        ("results", VALIDATED if filters.validated_only else None))
         if value is not None}
     return Selection(scope, country, filters, args, countries, campaigns, organisations, role_profiles)
 
@@ -103,6 +110,14 @@ def _arg(name: str) -> int | None:
     if not raw.isdigit():
         abort(404)
     return int(raw)
+
+
+def _validated_only() -> bool:
+    """?results=: empty (every result) or "validated"; anything else is a 404, like a bad id."""
+    raw = request.args.get("results", "").strip()
+    if raw not in ("", VALIDATED):
+        abort(404)
+    return raw == VALIDATED
 
 
 def _known(value: int | None, options: list[Option]) -> int | None:

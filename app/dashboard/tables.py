@@ -71,15 +71,15 @@ def build(session: Session, selection: Selection, k: int, names) -> dict[str, Ta
 
 def level_grid(table: Table) -> tuple[list[tuple[int, str]], list[dict]]:
     """The level distribution as a grid for a page: the levels (columns), and per competency its
-    code, name, count per level and total."""
+    code, name, count per level, total (the officials assessed) and the officials not assessed."""
     levels: dict[int, str] = {}
     competencies: dict[int, dict] = {}
     for row in table.rows:
         entry = competencies.setdefault(row.competency_id, {"code": row.competency_code,
                                                             "name": row.competency, "counts": {},
-                                                            "total": None})
+                                                            "total": None, "not_assessed": None})
         if row.is_total:
-            entry["total"] = row.officials
+            entry["total"], entry["not_assessed"] = row.officials, row.not_assessed
         else:
             levels.setdefault(row.level, row.level_name)
             entry["counts"][row.level] = row.officials

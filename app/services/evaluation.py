@@ -42,8 +42,11 @@ class Cycle:
 class CompetencyTrend:
     code: str
     name: str
-    levels: list[int | None]  # one per cycle; None where that cycle did not assess it
+    levels: list[int | None]  # one per cycle; None where that cycle has no level for it
     targets: list[int | None]
+    # one per cycle: True where the cycle had it but found too little evidence (no level, never 0);
+    # a None level that is not "not assessed" is a cycle without this competency
+    not_assessed: list[bool] = field(default_factory=list)
 
 
 @dataclass
@@ -59,7 +62,8 @@ class OfficialTrend:
 
 def official_trend(session: Session, user: User) -> OfficialTrend:
     """``user``'s calibrated level per competency in each of their submitted attempts, oldest campaign
-    first (by when it opened). Three queries whatever the number of cycles."""
+    first (by when it opened), with where it was not assessed. Three queries whatever the number of
+    cycles."""
     rows = session.execute(
         select(Attempt.id, Campaign.name, Campaign.cycle_label, Campaign.opens_at, Attempt.submitted_at)
         .join(Campaign, Campaign.id == Attempt.campaign_id)
@@ -84,9 +88,11 @@ def official_trend(session: Session, user: User) -> OfficialTrend:
         entry = by_competency.get(competency_id)
         if entry is None:
             entry = by_competency[competency_id] = CompetencyTrend(
-                code, name, [None] * len(trend.cycles), [None] * len(trend.cycles))
+                code, name, [None] * len(trend.cycles), [None] * len(trend.cycles),
+                [False] * len(trend.cycles))
         entry.levels[column[attempt_id]] = level
         entry.targets[column[attempt_id]] = target
+        entry.not_assessed[column[attempt_id]] = level is None
     trend.competencies = list(by_competency.values())
     top = session.scalar(select(func.max(ProficiencyLevel.level))
                          .where(ProficiencyLevel.framework_id.in_(frameworks))) if frameworks else None

@@ -167,10 +167,11 @@ def test_a_group_of_four_is_fewer_than_five_on_the_page_and_in_csv_and_xlsx(brow
 
     for rows in (csv_of(browser.get("/dashboard/export/heatmap.csv")),
                  xlsx_of(browser.get("/dashboard/export/heatmap.xlsx"))):
-        assert rows[0] == ["organisation", "competency_code", "competency", "officials", "mean_gap"]
+        assert rows[0] == ["organisation", "competency_code", "competency", "officials", "mean_gap",
+                           "not_assessed"]
         for organisation in ("Aland Revenue Agency", "Aland Ministry of Finance"):
             row = row_named(rows, organisation, a.c1.code)
-            assert row[3:] == [FEWER, FEWER], row
+            assert row[3:] == [FEWER, FEWER, "0"], row  # nobody not assessed: 0 reveals no one
         total_row = row_named(rows, "All organisations", a.c1.code)
         assert total_row[3] == "10" and float(total_row[4]) == pytest.approx(0.9)
 
@@ -188,8 +189,8 @@ def test_a_group_of_four_is_fewer_than_five_on_the_page_and_in_csv_and_xlsx(brow
     # The change by organisation: the agency's 3 pairs, and the ministry with it.
     for rows in (csv_of(browser.get("/dashboard/export/change-by-organisation.csv")),
                  xlsx_of(browser.get("/dashboard/export/change-by-organisation.xlsx"))):
-        assert set(row_named(rows, "Aland Revenue Agency")[4:]) == {FEWER}
-        assert set(row_named(rows, "Aland Ministry of Finance")[4:]) == {FEWER}
+        assert set(row_named(rows, "Aland Revenue Agency")[4:-1]) == {FEWER}
+        assert set(row_named(rows, "Aland Ministry of Finance")[4:-1]) == {FEWER}
         assert row_named(rows, "All organisations")[4] == "8"
 
 
@@ -308,7 +309,8 @@ def test_an_admin_sees_every_country_and_countries_side_by_side(browser, worlds)
     for rows in (csv_of(browser.get("/dashboard/export/countries.csv")),
                  xlsx_of(browser.get("/dashboard/export/countries.xlsx"))):
         assert rows[0] == ["country_code", "country", "invited", "submitted", "response_rate", "mean_gap",
-                           "follow_up", "pairs", "mean_change", "ci_low", "ci_high", "practitioners"]
+                           "follow_up", "pairs", "mean_change", "ci_low", "ci_high", "practitioners",
+                           "not_assessed"]
         row = row_named(rows, "Aland")
         # 10 invited; u1-u10 all submitted at least once; 8 pairs in the follow-up; practitioners
         # (level 3+ in some competency, latest result): u1, u2, u8.

@@ -1,6 +1,7 @@
 """A dashboard page, chart or export runs the same number of SQL statements whatever the amount of data:
 counted with a SQLAlchemy event listener, for one country of 10 officials and again after it has
-grown to 30 officials in 6 organisations with 3 series of campaigns."""
+grown to 30 officials in 6 organisations with 3 series of campaigns (one with results not assessed),
+with every result and with the validated ones only."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from tests.unit.analytics_learning import add_learning
 
 URLS = ("/dashboard/", "/dashboard/skills", "/dashboard/change", "/dashboard/learning",
         "/dashboard/chart/trend.svg", "/dashboard/chart/levels.svg", "/dashboard/export/heatmap.xlsx",
-        "/dashboard/export/change-by-organisation.csv")
+        "/dashboard/export/change-by-organisation.csv", "/dashboard/skills?results=validated",
+        "/dashboard/change?results=validated", "/dashboard/export/levels.csv?results=validated")
 
 
 @contextmanager
@@ -51,8 +53,8 @@ def test_statements_do_not_grow_with_the_data(browser):
     browser.sign_in_as(FocalPointFactory(country=country))
     small = statements_per_url(browser, URLS)
 
-    for prefix in ("Two ", "Three "):
-        add_learning(build_world(country=country, prefix=prefix))
+    for prefix, not_assessed in (("Two ", False), ("Three ", True)):
+        add_learning(build_world(country=country, prefix=prefix, not_assessed=not_assessed))
     db.session.commit()
     large = statements_per_url(browser, URLS)
 

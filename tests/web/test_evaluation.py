@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db, mail
-from app.models import FollowUp, Job
+from app.models import Attempt, Campaign, FollowUp, Job
 from app.models.base import utcnow
 from app.services import learning
 from tests.factories import (
     CampaignFactory,
+    CompetencyResultFactory,
     FocalPointFactory,
     ResourceFactory,
     UserFactory,
@@ -76,6 +77,23 @@ def test_progress_shows_each_cycle_in_order_in_a_table_and_a_chart(browser, two_
 
     svg = svg_of(browser.get("/evaluation/me/chart.svg")).decode()
     assert "Data use" in svg and "Security basics" in svg and "baseline (2025-03)" in svg
+
+
+def test_progress_says_not_assessed_never_0(browser, two_cycles):
+    official, data, security = two_cycles
+    baseline = db.session.scalar(select(Attempt).join(Campaign, Campaign.id == Attempt.campaign_id).where(
+        Attempt.user_id == official.id, Campaign.cycle_label == "baseline"))
+    baseline.results.remove(next(r for r in baseline.results if r.competency_id == data.id))
+    db.session.flush()
+    CompetencyResultFactory(attempt=baseline, competency=data, target_level=3, not_assessed=True)
+    db.session.commit()
+    browser.sign_in_as(official)
+    html = page_of(browser.get("/evaluation/me"))
+    row = re.search(r"Data use</th>(.*?)</tr>", html, re.S).group(1)
+    assert re.findall(r'numeric">([^<]+)</td>', row) == ["not assessed", "1", "3"]  # not 0, not "–"
+    assert "not assessed" in page_of(browser.get("/evaluation/me")).split("</table>")[1]  # explained
+    svg = svg_of(browser.get("/evaluation/me/chart.svg")).decode()
+    assert "Data use" in svg
 
 
 def test_progress_is_the_officials_own(browser, two_cycles):

@@ -2,14 +2,16 @@
 
 Every function takes the session, a ``Scope`` (the countries the viewer may see: pass
 ``visible_country_ids(user)``, or a one-country frozenset narrowed from it; None means every
-country), ``Filters`` (organisation, role profile, campaign, competency) and ``k``, the small-cell
-threshold (config SMALL_CELL_K). The database does the grouping; each function runs a constant number
-of statements whatever the number of officials, and returns a ``Table``: rows (frozen dataclasses,
-or dicts for the person-level table) ready for a page, a chart, and app.services.exports (CSV, XLSX).
+country), ``Filters`` (organisation, role profile, campaign, competency, validated results only) and
+``k``, the small-cell threshold (config SMALL_CELL_K). The database does the grouping; each function
+runs a constant number of statements whatever the number of officials, and returns a ``Table``: rows
+(frozen dataclasses, or dicts for the person-level table) ready for a page, a chart, and
+app.services.exports (CSV, XLSX).
 
 A figure over fewer than ``k`` officials is a ``Suppressed(k)`` ("fewer than K"), never a number;
 a statistic that needs more than there is, ``NOT_ENOUGH`` ("not enough data"); see common.py for the
-rule on totals. Modules:
+rule on totals. A result not assessed is never 0: it is in no mean, level or change, and each table of
+levels, gaps or change counts it apart (``not_assessed``). Modules:
 
 - participation: ``participation_funnel`` (invited → started → submitted per campaign and organisation)
 - levels: ``heatmap`` (+ ``heatmap_grid``), ``level_distribution``, ``assets``

@@ -9,6 +9,9 @@ The measure of an official in a cycle is their calibrated level: per competency 
 ``change_by_competency``, and the mean over the competencies assessed in both cycles in
 ``change_by_organisation`` and ``change_by_role_profile`` (narrowed to one with
 ``Filters.competency_id``). The group of a pair is the follow-up attempt's organisation or role.
+A pair needs the competency assessed in both cycles: an official paired whose result is not assessed
+in either (per competency), or who has no competency assessed in both (per organisation or role), is
+left out of every figure and counted apart (``not_assessed``).
 
 Per row: the mean level in each cycle, the paired change with its 95% confidence interval, the
 paired t-test p and Cohen's d_z (app.services.stats.paired_change, worked out from sums the database
@@ -50,11 +53,14 @@ from app.services.analytics.common import (
     Scope,
     Suppressed,
     Table,
+    assessed,
     attempt_filters,
+    count_cell,
     hidden_groups,
     in_scope,
     paired_from_sums,
     ratio,
+    result_filters,
     rows,
     shown,
 )
@@ -84,15 +90,16 @@ class ChangeRow:
     knowledge_before: Figure  # mean share of knowledge checks right
     knowledge_after: Figure
     normalised_gain: Figure  # None when the group scored full marks at baseline
+    not_assessed: int | Suppressed = 0  # officials paired, not assessed in both cycles: not in a pair
     is_total: bool = False
 
 
 CHANGE_COLUMNS = ("campaign", "cycle_label", "baseline", "group", "pairs", "mean_before", "mean_after",
                   "change", "ci_low", "ci_high", "p", "cohens_dz", "share_closed", "knowledge_before",
-                  "knowledge_after", "normalised_gain")
+                  "knowledge_after", "normalised_gain", "not_assessed")
 
 _SUMS = ("n", "sum_before", "sum_after", "sum_diff", "sum_diff_sq", "had_gap", "closed", "n_knowledge",
-         "knowledge_before", "knowledge_after")
+         "knowledge_before", "knowledge_after", "not_assessed")
 
 
 def change_by_competency(session: Session, scope: Scope, filters: Filters = NO_FILTERS,
@@ -131,7 +138,8 @@ def _pairs(scope: Scope, filters: Filters):
                 .join(before, and_(before.attempt_id == base.id, before.competency_id == after.competency_id))
                 .where(follow_up.status == AttemptStatus.SUBMITTED,
                        in_scope(follow_up.country_id, scope), in_scope(campaign.country_id, scope),
-                       *attempt_filters(follow_up, filters, campaign=False)))
+                       *attempt_filters(follow_up, filters, campaign=False),
+                       *result_filters(after, filters), *result_filters(before, filters)))
         if filters.campaign_id is not None:  # the follow-up, or the baseline it follows
             stmt = stmt.where(or_(campaign.id == filters.campaign_id,
                                   campaign.baseline_id == filters.campaign_id))
@@ -144,15 +152,19 @@ def _pairs(scope: Scope, filters: Filters):
 
 def _sums_statement(scope: Scope, filters: Filters, by: str):
     build, follow_up, campaign, after, before = _pairs(scope, filters)
-    with_gaps = and_(before.gap.is_not(None), after.gap.is_not(None))
-    with_knowledge = and_(before.knowledge_total > 0, after.knowledge_total > 0)
+    both = and_(assessed(before), assessed(after))  # else no pair: no level, no gap, no knowledge
+    with_gaps = and_(both, before.gap.is_not(None), after.gap.is_not(None))
+    with_knowledge = and_(both, before.knowledge_total > 0, after.knowledge_total > 0)
+    level_before = case((both, before.calibrated_level), else_=None)
+    level_after = case((both, after.calibrated_level), else_=None)
     if by == BY_COMPETENCY:
-        diff = after.calibrated_level - before.calibrated_level
+        diff = after.calibrated_level - before.calibrated_level  # NULL unless both: left out of sums
         return (build(
             campaign.id.label("campaign_id"), after.competency_id.label("group_id"),
-            func.count().label("n"),
-            func.sum(before.calibrated_level).label("sum_before"),
-            func.sum(after.calibrated_level).label("sum_after"),
+            func.sum(case((both, 1), else_=0)).label("n"),
+            func.sum(case((both, 0), else_=1)).label("not_assessed"),
+            func.sum(level_before).label("sum_before"),
+            func.sum(level_after).label("sum_after"),
             func.sum(diff).label("sum_diff"), func.sum(diff * diff).label("sum_diff_sq"),
             func.sum(case((and_(with_gaps, before.gap > 0), 1), else_=0)).label("had_gap"),
             func.sum(case((and_(with_gaps, before.gap > 0, after.gap <= 0), 1), else_=0)).label("closed"),
@@ -163,25 +175,31 @@ def _sums_statement(scope: Scope, filters: Filters, by: str):
                           else_=None)).label("knowledge_after"))
             .group_by(campaign.id, after.competency_id))
 
-    # Per official first (their mean level over the competencies paired, total gaps, knowledge
-    # sums), then per group.
+    # Per official first (their mean level over the competencies assessed in both cycles, total
+    # gaps, knowledge sums: NULL levels when there is none, so the official is counted apart), then
+    # per group.
     group = follow_up.organisation_id if by == BY_ORGANISATION else follow_up.role_profile_id
+
+    def in_both(column):
+        return func.sum(case((both, column), else_=0))
+
     official = build(
         campaign.id.label("campaign_id"), group.label("group_id"),
-        func.avg(cast(before.calibrated_level, Float)).label("before"),
-        func.avg(cast(after.calibrated_level, Float)).label("after"),
+        func.avg(cast(level_before, Float)).label("before"),
+        func.avg(cast(level_after, Float)).label("after"),
         func.sum(case((with_gaps, before.gap), else_=0)).label("gap_before"),
         func.sum(case((with_gaps, after.gap), else_=0)).label("gap_after"),
-        func.sum(before.knowledge_correct).label("correct_before"),
-        func.sum(before.knowledge_total).label("total_before"),
-        func.sum(after.knowledge_correct).label("correct_after"),
-        func.sum(after.knowledge_total).label("total_after"),
+        in_both(before.knowledge_correct).label("correct_before"),
+        in_both(before.knowledge_total).label("total_before"),
+        in_both(after.knowledge_correct).label("correct_after"),
+        in_both(after.knowledge_total).label("total_after"),
     ).group_by(campaign.id, follow_up.id, group).subquery("official")
     o = official.c
     diff = o.after - o.before
     with_knowledge = and_(o.total_before > 0, o.total_after > 0)
     return (select(
-        o.campaign_id, o.group_id, func.count().label("n"),
+        o.campaign_id, o.group_id, func.count(o.before).label("n"),
+        func.sum(case((o.before.is_(None), 1), else_=0)).label("not_assessed"),
         func.sum(o.before).label("sum_before"), func.sum(o.after).label("sum_after"),
         func.sum(diff).label("sum_diff"), func.sum(diff * diff).label("sum_diff_sq"),
         func.sum(case((o.gap_before > 0, 1), else_=0)).label("had_gap"),
@@ -213,7 +231,7 @@ def _change(session: Session, scope: Scope, filters: Filters, k: int, by: str) -
             out.extend(ChangeRow(*head, row["group_id"], groups[row["group_id"]][1], **_figures(row, k))
                        for row in part)
             continue
-        protected = ("n", "had_gap", "n_knowledge")
+        protected = ("n", "had_gap", "n_knowledge", "not_assessed")
         hidden = {column: hidden_groups({row["group_id"]: int(row[column]) for row in part}, k)
                   for column in protected}
         for row in part:
@@ -229,18 +247,22 @@ ALL_LABELS = {BY_ORGANISATION: "All organisations", BY_ROLE: "All role profiles"
 
 
 def _figures(sums: dict[str, Any], k: int, hide_pairs: bool = False, hide_gaps: bool = False,
-             hide_knowledge: bool = False) -> dict[str, Figure]:
+             hide_knowledge: bool = False, hide_not_assessed: bool = False) -> dict[str, Figure]:
     n = int(sums["n"])
+    not_assessed = count_cell(int(sums["not_assessed"]), k, hide_not_assessed)
     if hide_pairs or 0 < n < k:
         hidden = Suppressed(k)
         return dict(pairs=hidden, mean_before=hidden, mean_after=hidden, change=hidden, ci_low=hidden,
                     ci_high=hidden, p=hidden, cohens_dz=hidden, share_closed=hidden,
-                    knowledge_before=hidden, knowledge_after=hidden, normalised_gain=hidden)
+                    knowledge_before=hidden, knowledge_after=hidden, normalised_gain=hidden,
+                    not_assessed=not_assessed)
     figures: dict[str, Figure] = {"pairs": n, "mean_before": ratio(sums["sum_before"], n),
-                                  "mean_after": ratio(sums["sum_after"], n)}
+                                  "mean_after": ratio(sums["sum_after"], n), "not_assessed": not_assessed}
     change = paired_from_sums(n, sums["sum_before"], sums["sum_after"], sums["sum_diff"],
                               sums["sum_diff_sq"])
-    if change is None:
+    if n == 0:  # only officials not assessed in both: nothing to show
+        figures.update(change=None, ci_low=None, ci_high=None, p=None, cohens_dz=None)
+    elif change is None:
         figures.update(change=NOT_ENOUGH, ci_low=NOT_ENOUGH, ci_high=NOT_ENOUGH, p=NOT_ENOUGH,
                        cohens_dz=NOT_ENOUGH)
     else:

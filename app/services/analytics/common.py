@@ -7,6 +7,10 @@ Small-cell rule (the same in every table, page, CSV and XLSX): a figure computed
 over groups that partition the same officials, one hidden group could be worked out by subtracting
 the others from the total, so the next smallest group is hidden too (app.services.stats.suppress_counts);
 a mean, a change or a share follows the count of officials it was computed over.
+
+Not assessed (``CompetencyResult.calibrated_level`` None: too little evidence, so no gap either) is
+never 0: it is left out of every mean, distribution, share and test, and each table of levels, gaps
+or change counts it apart ("not assessed"), a count like any other under the rule above.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from scipy import stats as scipy_stats
 from sqlalchemy import ColumnElement, and_, exists, false, func, select, true
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from app.models import Attempt, AttemptStatus
+from app.models import Attempt, AttemptStatus, ResultSource
 from app.services.stats import MIN_PAIRS, PairedChange, suppress_counts
 
 DEFAULT_K = 5  # config SMALL_CELL_K; the caller passes current_app.config["SMALL_CELL_K"]
@@ -37,13 +41,16 @@ class Filters:
     ``organisation_id`` and ``role_profile_id`` are those of the official's attempt (where they were
     when assessed); ``campaign_id`` picks one campaign (a cycle); ``competency_id`` narrows the tables
     that can be read for one competency (trend, change by organisation or role profile, heatmap,
-    levels, assets).
+    levels, assets); ``validated_only`` keeps the results a manager validated
+    (``CompetencyResult.source == "validated"``) in every table of results (levels, gaps, change,
+    trend, person-level), not in those about who took part or what they learned.
     """
 
     organisation_id: int | None = None
     role_profile_id: int | None = None
     campaign_id: int | None = None
     competency_id: int | None = None
+    validated_only: bool = False
 
 
 NO_FILTERS = Filters()
@@ -127,6 +134,20 @@ def attempt_filters(attempt: Any, filters: Filters, *, campaign: bool = True) ->
     if campaign and filters.campaign_id is not None:
         conditions.append(attempt.campaign_id == filters.campaign_id)
     return conditions
+
+
+def result_filters(result: Any, filters: Filters) -> list[ColumnElement[bool]]:
+    """Conditions on a CompetencyResult (or an alias) for the filters: the validated ones only, when
+    asked. A result not assessed stays in (it is counted apart); a validated one always has a level."""
+    if filters.validated_only:
+        return [result.source == ResultSource.VALIDATED]
+    return []
+
+
+def assessed(result: Any) -> ColumnElement[bool]:
+    """The condition "``result`` is assessed": it has a level (and so a gap, with a target). A result
+    not assessed is left out of every mean, share and test, never counted as level 0."""
+    return result.calibrated_level.is_not(None)
 
 
 def people_filter(user_id: Any, filters: Filters) -> ColumnElement[bool]:

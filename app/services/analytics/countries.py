@@ -18,6 +18,7 @@ from app.services.analytics.common import (
     Scope,
     Suppressed,
     Table,
+    assessed,
     chosen_attempts,
     count_cell,
     in_scope,
@@ -37,17 +38,19 @@ class CountryRow:
     invited: int | Suppressed  # officials invited to at least one campaign
     submitted: int | Suppressed  # of those, officials who submitted at least one assessment
     response_rate: Figure  # of the officials invited, the share who submitted
-    mean_gap: Figure  # over every competency of each official's latest result
+    mean_gap: Figure  # over every competency assessed (with a target) of each official's latest result
     follow_up: str  # the country's latest follow-up campaign ("" when it has none)
     pairs: int | Suppressed  # officials paired between that follow-up and its baseline
     mean_change: Figure  # each paired official's mean change in calibrated level, averaged
     ci_low: Figure
     ci_high: Figure
     practitioners: int | Suppressed  # officials at practitioner level or above in some competency
+    not_assessed: int | Suppressed  # officials with some competency not assessed in their latest result
 
 
 COUNTRY_COLUMNS = ("country_code", "country", "invited", "submitted", "response_rate", "mean_gap",
-                   "follow_up", "pairs", "mean_change", "ci_low", "ci_high", "practitioners")
+                   "follow_up", "pairs", "mean_change", "ci_low", "ci_high", "practitioners",
+                   "not_assessed")
 
 
 def countries_side_by_side(session: Session, scope: Scope, filters: Filters = NO_FILTERS,
@@ -57,8 +60,9 @@ def countries_side_by_side(session: Session, scope: Scope, filters: Filters = NO
 
     No total row: countries do not add up to anything shown, so a hidden figure cannot be worked
     out by subtraction. Each count under ``k`` is hidden, and each figure follows the count of
-    officials behind it (the response rate follows both counts; the change, the pairs). Five
-    statements.
+    officials behind it (the response rate follows both counts; the change, the pairs). Results not
+    assessed are in no mean gap, change or practitioner count; the officials with one are counted
+    apart (``not_assessed``). Five statements.
     """
     del filters  # see the docstring: the comparison takes each country whole
     countries = session.execute(select(Country.id, Country.code, Country.name)
@@ -78,17 +82,7 @@ def countries_side_by_side(session: Session, scope: Scope, filters: Filters = NO
         .where(in_scope(Campaign.country_id, scope))
         .group_by(Campaign.country_id))}
 
-    chosen = chosen_attempts(scope, NO_FILTERS)
-    levels = {row.country_id: row for row in session.execute(
-        select(chosen.c.country_id,
-               func.count(distinct(case((CompetencyResult.gap.is_not(None), chosen.c.user_id),
-                                        else_=None))).label("with_gap"),
-               func.avg(cast(CompetencyResult.gap, Float)).label("mean_gap"),
-               func.count(distinct(case((CompetencyResult.calibrated_level >= PRACTITIONER,
-                                         chosen.c.user_id), else_=None))).label("practitioners"))
-        .join(CompetencyResult, CompetencyResult.attempt_id == chosen.c.attempt_id)
-        .group_by(chosen.c.country_id))}
-
+    levels = _latest_levels(session, scope)
     latest = _latest_follow_ups(session, scope)
     changes = _changes(session, scope, [campaign_id for campaign_id, _name in latest.values()])
 
@@ -108,8 +102,27 @@ def countries_side_by_side(session: Session, scope: Scope, filters: Filters = NO
             shown(float(level.mean_gap) if level and level.mean_gap is not None else None, with_gap, k),
             follow_up, count_cell(pairs, k),
             *_change_figures(change, pairs, k),
-            count_cell(int(level.practitioners) if level else 0, k)))
+            count_cell(int(level.practitioners) if level else 0, k),
+            count_cell(int(level.not_assessed) if level else 0, k)))
     return Table("countries", COUNTRY_COLUMNS, out, k)
+
+
+def _latest_levels(session: Session, scope: Scope):
+    """country id -> officials with a gap, the mean gap, practitioners and officials with a
+    competency not assessed, over each official's latest result. One statement."""
+    chosen = chosen_attempts(scope, NO_FILTERS)
+    gap = case((assessed(CompetencyResult), CompetencyResult.gap), else_=None)  # not assessed: no gap
+    return {row.country_id: row for row in session.execute(
+        select(chosen.c.country_id,
+               func.count(distinct(case((gap.is_not(None), chosen.c.user_id),
+                                        else_=None))).label("with_gap"),
+               func.avg(cast(gap, Float)).label("mean_gap"),
+               func.count(distinct(case((CompetencyResult.calibrated_level >= PRACTITIONER,
+                                         chosen.c.user_id), else_=None))).label("practitioners"),
+               func.count(distinct(case((CompetencyResult.calibrated_level.is_(None), chosen.c.user_id),
+                                        else_=None))).label("not_assessed"))
+        .join(CompetencyResult, CompetencyResult.attempt_id == chosen.c.attempt_id)
+        .group_by(chosen.c.country_id))}
 
 
 def _latest_follow_ups(session: Session, scope: Scope) -> dict[int, tuple[int, str]]:
@@ -125,7 +138,7 @@ def _latest_follow_ups(session: Session, scope: Scope) -> dict[int, tuple[int, s
 
 def _changes(session: Session, scope: Scope, campaign_ids: list[int]):
     """follow-up campaign id -> (n, sum, sum of squares) of the paired officials' mean change over
-    the competencies assessed in both cycles. One statement."""
+    the competencies assessed in both cycles (an official with none is not a pair). One statement."""
     if not campaign_ids:
         return {}
     follow_up, base = aliased(Attempt, name="follow_up"), aliased(Attempt, name="base")
@@ -144,7 +157,7 @@ def _changes(session: Session, scope: Scope, campaign_ids: list[int]):
         .group_by(follow_up.campaign_id, follow_up.id)
         .subquery("per_official"))
     return {row.campaign_id: row for row in session.execute(
-        select(per_official.c.campaign_id, func.count().label("n"),
+        select(per_official.c.campaign_id, func.count(per_official.c.diff).label("n"),
                func.sum(per_official.c.diff).label("total"),
                func.sum(per_official.c.diff * per_official.c.diff).label("total_sq"))
         .group_by(per_official.c.campaign_id))}

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from app.models import Competency, CompetencyResult, Organisation, ProficiencyLevel
@@ -19,9 +19,12 @@ from app.services.analytics.common import (
     Scope,
     Suppressed,
     Table,
+    assessed,
     chosen_attempts,
     count_cell,
     hidden_groups,
+    ratio,
+    result_filters,
     rows,
     shown,
 )
@@ -36,33 +39,41 @@ class HeatmapCell:
     competency_id: int
     competency_code: str
     competency: str
-    officials: int | Suppressed  # officials with a target (so a gap) in this competency
+    officials: int | Suppressed  # officials assessed with a target (so a gap) in this competency
     mean_gap: Figure
+    not_assessed: int | Suppressed = 0  # officials whose result in it is not assessed (no gap)
     is_total: bool = False
 
 
-HEATMAP_COLUMNS = ("organisation", "competency_code", "competency", "officials", "mean_gap")
+HEATMAP_COLUMNS = ("organisation", "competency_code", "competency", "officials", "mean_gap",
+                   "not_assessed")
 
 
 def heatmap(session: Session, scope: Scope, filters: Filters = NO_FILTERS, k: int = DEFAULT_K
             ) -> Table[HeatmapCell]:
     """Organisations × competencies: the mean gap (target − calibrated level, never below zero) of
     the officials with a target in that competency, in long form (one cell per row), organisations in
-    name order then an "All organisations" row per competency.
+    name order then an "All organisations" row per competency. The officials whose result is not
+    assessed are left out of the mean and counted apart (``not_assessed``).
 
     Each competency is protected on its own: a cell over fewer than ``k`` officials is hidden, and
-    with the all-organisations cell shown a lone hidden organisation takes the next smallest with it.
-    Three statements.
+    with the all-organisations cell shown a lone hidden organisation takes the next smallest with it;
+    the not-assessed counts the same way, on their own. Three statements.
     """
     chosen = chosen_attempts(scope, filters)
+    with_gap = and_(assessed(CompetencyResult), CompetencyResult.gap.is_not(None))
     stmt = (select(chosen.c.organisation_id, CompetencyResult.competency_id,
-                   func.count().label("n"), func.sum(CompetencyResult.gap).label("total"))
+                   func.sum(case((with_gap, 1), else_=0)).label("n"),
+                   func.sum(case((with_gap, CompetencyResult.gap), else_=0)).label("total"),
+                   func.sum(case((assessed(CompetencyResult), 0), else_=1)).label("not_assessed"))
             .join(CompetencyResult, CompetencyResult.attempt_id == chosen.c.attempt_id)
-            .where(CompetencyResult.gap.is_not(None))
+            .where(*result_filters(CompetencyResult, filters))
             .group_by(chosen.c.organisation_id, CompetencyResult.competency_id))
     if filters.competency_id is not None:
         stmt = stmt.where(CompetencyResult.competency_id == filters.competency_id)
-    frame = pd.DataFrame(rows(session, stmt), columns=["organisation_id", "competency_id", "n", "total"])
+    frame = pd.DataFrame(rows(session, stmt),
+                         columns=["organisation_id", "competency_id", "n", "total", "not_assessed"])
+    frame = frame[(frame.n > 0) | (frame.not_assessed > 0)]  # no target and nothing missing: no cell
     if frame.empty:
         return Table("heatmap", HEATMAP_COLUMNS, [], k)
     competencies = _competencies(session, frame.competency_id)
@@ -74,14 +85,18 @@ def heatmap(session: Session, scope: Scope, filters: Filters = NO_FILTERS, k: in
         code, name, _position = competencies[competency_id]
         cells = frame[frame.competency_id == competency_id].sort_values("organisation")
         hidden, total_hidden = hidden_groups(dict(zip(cells.organisation_id, cells.n, strict=True)), k)
+        na_hidden, na_total_hidden = hidden_groups(
+            dict(zip(cells.organisation_id, cells.not_assessed, strict=True)), k)
         for cell in cells.itertuples():
-            n = int(cell.n)
+            n, org_hidden = int(cell.n), cell.organisation_id in hidden
             out.append(HeatmapCell(int(cell.organisation_id), cell.organisation, int(competency_id), code,
-                                   name, count_cell(n, k, cell.organisation_id in hidden),
-                                   shown(float(cell.total) / n, n, k, cell.organisation_id in hidden)))
+                                   name, count_cell(n, k, org_hidden),
+                                   shown(ratio(float(cell.total), n), n, k, org_hidden),
+                                   count_cell(int(cell.not_assessed), k, cell.organisation_id in na_hidden)))
         n, total = int(cells.n.sum()), float(cells.total.sum())
         out.append(HeatmapCell(None, "All organisations", int(competency_id), code, name,
-                               count_cell(n, k, total_hidden), shown(total / n, n, k, total_hidden),
+                               count_cell(n, k, total_hidden), shown(ratio(total, n), n, k, total_hidden),
+                               count_cell(int(cells.not_assessed.sum()), k, na_total_hidden),
                                is_total=True))
     return Table("heatmap", HEATMAP_COLUMNS, out, k)
 
@@ -116,10 +131,12 @@ class LevelRow:
     level: int | None  # None on the competency's total row
     level_name: str
     officials: int | Suppressed
-    is_total: bool = False
+    is_total: bool = False  # "All levels": the officials assessed
+    # on the total row only: the officials whose result is not assessed, at no level and not in the total
+    not_assessed: int | Suppressed | None = None
 
 
-LEVEL_COLUMNS = ("competency_code", "competency", "level", "level_name", "officials")
+LEVEL_COLUMNS = ("competency_code", "competency", "level", "level_name", "officials", "not_assessed")
 
 
 @dataclass(frozen=True)
@@ -129,54 +146,62 @@ class AssetRow:
     competency: str
     assessed: int | Suppressed
     practitioners: int | Suppressed  # officials at PRACTITIONER level or above
+    not_assessed: int | Suppressed  # officials whose result is not assessed: at no level
 
 
-ASSET_COLUMNS = ("competency_code", "competency", "assessed", "practitioners")
+ASSET_COLUMNS = ("competency_code", "competency", "assessed", "practitioners", "not_assessed")
 
 
 def level_distribution(session: Session, scope: Scope, filters: Filters = NO_FILTERS,
                        k: int = DEFAULT_K) -> Table[LevelRow]:
     """Per competency, the number of officials at each calibrated level of the framework's scale
-    (every level listed, zero included), then a total row.
+    (every level listed, zero included), then a total row ("All levels": the officials assessed)
+    that also counts those not assessed (``not_assessed``), who are at no level and not in the total.
 
     A count under ``k`` is hidden and a lone hidden level takes the next smallest with it (the total
     is shown). Because the assets table shows the practitioner-or-above subtotal of the same counts,
     a level hidden on either side of that line takes another on its own side with it, or the subtotal
-    is hidden (see ``assets``). Two statements.
+    is hidden (see ``assets``). The not-assessed count is hidden under ``k``. Two statements.
     """
     counts, competencies, levels = _level_counts(session, scope, filters)
     out: list[LevelRow] = []
     for competency_id, (code, name, _position) in competencies.items():
-        by_level = {level: counts.get((competency_id, level), 0) for level in levels[competency_id]}
+        by_level = {level: counts.get((competency_id, level), 0) for level in levels.get(competency_id, {})}
         hidden, total_hidden, _practitioners_hidden = _protect_levels(by_level, k)
-        for level, level_name in levels[competency_id].items():
+        for level, level_name in levels.get(competency_id, {}).items():
             out.append(LevelRow(competency_id, code, name, level, level_name,
                                 count_cell(by_level[level], k, level in hidden)))
         out.append(LevelRow(competency_id, code, name, None, "All levels",
-                            count_cell(sum(by_level.values()), k, total_hidden), is_total=True))
+                            count_cell(sum(by_level.values()), k, total_hidden), is_total=True,
+                            not_assessed=count_cell(counts.get((competency_id, None), 0), k)))
     return Table("levels", LEVEL_COLUMNS, out, k)
 
 
 def assets(session: Session, scope: Scope, filters: Filters = NO_FILTERS, k: int = DEFAULT_K
            ) -> Table[AssetRow]:
     """Per competency, the officials assessed and those at practitioner level (3) or above in their
-    latest result: the people who can mentor or train others. Protected together with
-    ``level_distribution`` (the same officials, the same counts). Two statements."""
+    latest result: the people who can mentor or train others, and those not assessed (counted
+    apart). Protected together with ``level_distribution`` (the same officials, the same counts).
+    Two statements."""
     counts, competencies, levels = _level_counts(session, scope, filters)
     out: list[AssetRow] = []
     for competency_id, (code, name, _position) in competencies.items():
-        by_level = {level: counts.get((competency_id, level), 0) for level in levels[competency_id]}
+        by_level = {level: counts.get((competency_id, level), 0) for level in levels.get(competency_id, {})}
         _hidden, total_hidden, practitioners_hidden = _protect_levels(by_level, k)
         practitioners = sum(n for level, n in by_level.items() if level >= PRACTITIONER)
         out.append(AssetRow(competency_id, code, name, count_cell(sum(by_level.values()), k, total_hidden),
-                            count_cell(practitioners, k, practitioners_hidden)))
+                            count_cell(practitioners, k, practitioners_hidden),
+                            count_cell(counts.get((competency_id, None), 0), k)))
     return Table("assets", ASSET_COLUMNS, out, k)
 
 
 def _level_counts(session: Session, scope: Scope, filters: Filters):
+    """((competency id, level) -> officials, the level None for those not assessed; competencies;
+    the scale's levels per competency, with any level found that the scale does not name)."""
     chosen = chosen_attempts(scope, filters)
     stmt = (select(CompetencyResult.competency_id, CompetencyResult.calibrated_level, func.count())
             .join(chosen, chosen.c.attempt_id == CompetencyResult.attempt_id)
+            .where(*result_filters(CompetencyResult, filters))
             .group_by(CompetencyResult.competency_id, CompetencyResult.calibrated_level))
     if filters.competency_id is not None:
         stmt = stmt.where(CompetencyResult.competency_id == filters.competency_id)
@@ -195,7 +220,8 @@ def _level_counts(session: Session, scope: Scope, filters: Filters):
             if level is not None:
                 levels.setdefault(competency_id, {})[level] = level_name
         for (competency_id, level), _n in counts.items():  # a level the scale does not name
-            levels.setdefault(competency_id, {}).setdefault(level, str(level))
+            if level is not None:  # not assessed: at no level of the scale
+                levels.setdefault(competency_id, {}).setdefault(level, str(level))
         levels = {c: dict(sorted(by_level.items())) for c, by_level in levels.items()}
     return counts, competencies, levels
 

@@ -15,9 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Campaign, Competency, CompetencyResult, Organisation, RoleProfile, User
-from app.services.analytics.common import NO_FILTERS, Filters, Scope, Table, chosen_attempts
+from app.services.analytics.common import NO_FILTERS, Filters, Scope, Table, chosen_attempts, result_filters
 
 PSEUDONYM_PREFIX = "P-"
+NOT_ASSESSED = "not assessed"
 
 
 def pseudonym(user_id: int, key: str | bytes) -> str:
@@ -30,12 +31,14 @@ def pseudonym(user_id: int, key: str | bytes) -> str:
 
 
 def person_levels(session: Session, scope: Scope, filters: Filters = NO_FILTERS, *, key: str | bytes,
-                  pseudonymise: bool = True) -> Table[dict]:
+                  pseudonymise: bool = True, not_assessed_text: str = NOT_ASSESSED) -> Table[dict]:
     """One row (a dict) per official from their latest submitted attempt (or the filtered
     campaign's): person (the pseudonym, or with ``pseudonymise=False`` the name, plus an email
     column), organisation, role profile, campaign, cycle, then one column per competency
-    code with the calibrated level (empty when not assessed). Not suppressed: it is person-level by
-    design, for admins. Raises ValueError without a key when pseudonymising. Two statements.
+    code with the calibrated level: ``not_assessed_text`` (the caller's wording) when the result is
+    not assessed, never 0; empty when the attempt has no result for it (or, with
+    ``filters.validated_only``, no validated one). Not suppressed: it is person-level by design, for
+    admins. Raises ValueError without a key when pseudonymising. Two statements.
     """
     if pseudonymise and not key:
         raise ValueError("a pseudonymised export needs a secret key")
@@ -51,12 +54,13 @@ def person_levels(session: Session, scope: Scope, filters: Filters = NO_FILTERS,
                      CompetencyResult.calibrated_level).join(
         Competency, Competency.id == CompetencyResult.competency_id).join(
         chosen, chosen.c.attempt_id == CompetencyResult.attempt_id)
+    results = results.where(*result_filters(CompetencyResult, filters))
     if filters.competency_id is not None:
         results = results.where(CompetencyResult.competency_id == filters.competency_id)
-    levels: dict[int, dict[str, int]] = {}
+    levels: dict[int, dict[str, int | str]] = {}
     codes: dict[str, int] = {}
     for attempt_id, code, position, level in session.execute(results):
-        levels.setdefault(attempt_id, {})[code] = level
+        levels.setdefault(attempt_id, {})[code] = not_assessed_text if level is None else level
         codes[code] = position
     competency_columns = sorted(codes, key=lambda code: (codes[code], code))
     head = ("person", "organisation", "role_profile", "campaign", "cycle_label") if pseudonymise else (

@@ -20,8 +20,10 @@ from app.services.analytics.common import (
     Suppressed,
     Table,
     attempt_filters,
+    count_cell,
     in_scope,
     mean_ci,
+    result_filters,
 )
 
 
@@ -33,22 +35,25 @@ class TrendRow:
     campaign: str
     cycle_label: str
     position: int  # 0 for the baseline, 1 for the first follow-up, ...
-    officials: int | Suppressed
+    officials: int | Suppressed  # officials with at least one competency (or the one filtered) assessed
     mean: Figure  # mean calibrated level
     ci_low: Figure  # 95% t interval of the mean
     ci_high: Figure
+    not_assessed: int | Suppressed = 0  # officials who submitted with nothing assessed: not in the mean
 
 
-TREND_COLUMNS = ("chain", "campaign", "cycle_label", "position", "officials", "mean", "ci_low", "ci_high")
+TREND_COLUMNS = ("chain", "campaign", "cycle_label", "position", "officials", "mean", "ci_low", "ci_high",
+                 "not_assessed")
 
 
 def trend(session: Session, scope: Scope, filters: Filters = NO_FILTERS, k: int = DEFAULT_K
           ) -> Table[TrendRow]:
     """Per campaign chain (baseline → follow-up 1 → follow-up 2 ...), every cycle's mean calibrated
-    level over the officials who submitted in it (each official's mean over the competencies, or the
-    one competency filtered), with its 95% confidence interval. Every official of a cycle counts, not
-    only the paired ones (see ``change_by_*`` for the paired change). ``filters.campaign_id`` picks
-    the chain it belongs to. Two statements."""
+    level over the officials who submitted in it (each official's mean over the competencies
+    assessed, or the one competency filtered), with its 95% confidence interval. Every official of a
+    cycle counts, not only the paired ones (see ``change_by_*`` for the paired change); an official
+    with nothing assessed is left out of the mean and counted apart (``not_assessed``).
+    ``filters.campaign_id`` picks the chain it belongs to. Two statements."""
     campaigns = {row.id: row for row in session.execute(
         select(Campaign.id, Campaign.name, Campaign.cycle_label, Campaign.baseline_id, Campaign.opens_at)
         .where(in_scope(Campaign.country_id, scope)))}
@@ -64,13 +69,15 @@ def trend(session: Session, scope: Scope, filters: Filters = NO_FILTERS, k: int 
                    .join(CompetencyResult, CompetencyResult.attempt_id == Attempt.id)
                    .where(Attempt.status == AttemptStatus.SUBMITTED, in_scope(Attempt.country_id, scope),
                           Attempt.campaign_id.in_(sorted(wanted)),
-                          *attempt_filters(Attempt, filters, campaign=False))
+                          *attempt_filters(Attempt, filters, campaign=False),
+                          *result_filters(CompetencyResult, filters))
                    .group_by(Attempt.campaign_id, Attempt.id))
     if filters.competency_id is not None:
         per_attempt = per_attempt.where(CompetencyResult.competency_id == filters.competency_id)
     per_attempt = per_attempt.subquery("per_attempt")
-    sums = {row.campaign_id: row for row in session.execute(
-        select(per_attempt.c.campaign_id, func.count().label("n"),
+    sums = {row.campaign_id: row for row in session.execute(  # AVG leaves NULL levels out
+        select(per_attempt.c.campaign_id, func.count(per_attempt.c.level).label("n"),
+               (func.count() - func.count(per_attempt.c.level)).label("not_assessed"),
                func.sum(per_attempt.c.level).label("total"),
                func.sum(per_attempt.c.level * per_attempt.c.level).label("total_sq"))
         .group_by(per_attempt.c.campaign_id))}
@@ -79,11 +86,13 @@ def trend(session: Session, scope: Scope, filters: Filters = NO_FILTERS, k: int 
                                                      chains[c][1], campaigns[c].opens_at, c)):
         root, depth = chains[campaign_id]
         row = sums.get(campaign_id)
-        n = int(row.n) if row else 0
-        if n == 0:
+        n, not_assessed = (int(row.n), int(row.not_assessed)) if row else (0, 0)
+        if n == 0 and not_assessed == 0:
             continue
-        estimate = mean_ci(n, float(row.total), float(row.total_sq))
-        if n < k:
+        estimate = mean_ci(n, float(row.total or 0), float(row.total_sq or 0))
+        if n == 0:
+            figures: tuple[Figure, ...] = (0, None, None, None)
+        elif n < k:
             figures = (Suppressed(k),) * 4
         elif estimate.ci_low is None:
             figures = (n, estimate.mean, NOT_ENOUGH, NOT_ENOUGH)
@@ -91,7 +100,7 @@ def trend(session: Session, scope: Scope, filters: Filters = NO_FILTERS, k: int 
             figures = (n, estimate.mean, estimate.ci_low, estimate.ci_high)
         campaign = campaigns[campaign_id]
         out.append(TrendRow(root, campaigns[root].name, campaign_id, campaign.name, campaign.cycle_label,
-                            depth, *figures))
+                            depth, *figures, count_cell(not_assessed, k)))
     return Table("trend", TREND_COLUMNS, out, k)
 
 
