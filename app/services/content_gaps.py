@@ -2,8 +2,9 @@
 
 Demand is counted per (competency, level, language): each official with a gap in a competency counts
 once, at their current calibrated level (the level a resource must start at or below and go beyond),
-in their first language (from their latest assessment's language answer, else their account's
-language, else English). Supply is the number of published resources that serve that level in that
+in their first language (the first one they ticked in their latest assessment's language answer, else
+their account's language, else English). A competency that was not assessed has no level and is not
+demand. Supply is the number of published resources that serve that level in that
 language; the report lists the combinations with fewer than ``min_resources`` of them, most officials
 affected first, with what exists in other languages (where a translation might be enough).
 """
@@ -28,6 +29,7 @@ from app.models import (
     User,
 )
 from app.services.matching import language_name
+from app.services.plans import languages_from_answer
 
 LANGUAGE_ITEM = "ctx-languages"
 DEFAULT_MIN_RESOURCES = 2
@@ -72,8 +74,8 @@ def _first_languages(session: Session, attempts: pd.DataFrame) -> pd.Series:
     ).all())
 
     def first(row) -> str:
-        value = answers.get(row.attempt_id)
-        chosen = value[0] if isinstance(value, list) and value else row.locale or "en"
+        named = languages_from_answer(answers.get(row.attempt_id))  # in the order they were ticked
+        chosen = named[0] if named else row.locale or "en"
         return str(chosen).split("-")[0].lower()
 
     return pd.Series([first(row) for row in attempts.itertuples()], index=attempts["attempt_id"])
@@ -89,6 +91,7 @@ def content_gaps(session: Session, country_ids: frozenset[int] | None,
         select(CompetencyResult.attempt_id, CompetencyResult.competency_id,
                CompetencyResult.calibrated_level.label("level"))
         .where(CompetencyResult.attempt_id.in_(attempts["attempt_id"].tolist()),
+               CompetencyResult.calibrated_level.is_not(None),  # not assessed is never demand
                CompetencyResult.gap > 0)
     ).all(), columns=["attempt_id", "competency_id", "level"])
     if gaps.empty:

@@ -1,5 +1,5 @@
-"""An official's learning: their plan (accept, dismiss, restore, reorder), path enrolments, progress per
-resource with evidence, and feedback (Kirkpatrick level 1).
+"""An official's learning: their plan (accept, dismiss, restore, reorder; shown by plan_view.py's
+``plan_view``, re-exported here), path enrolments, progress with evidence, and feedback (Kirkpatrick L1).
 
 An official only ever reaches their own plan items, progress and feedback: anything else raises NotFound,
 whether or not it exists. Functions add to the session; the caller commits.
@@ -7,10 +7,9 @@ whether or not it exists. Functions add to the session; the caller commits.
 
 from __future__ import annotations
 
-import math
 import re
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO
@@ -32,8 +31,12 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.services import follow_ups, matching, plans
+from app.services import follow_ups, plans
 from app.services.errors import NotFound, ValidationFailed
+from app.services.plan_view import Entry as Entry  # re-exported: the plan page is part of learning
+from app.services.plan_view import PlanView as PlanView
+from app.services.plan_view import followed_steps, required_steps
+from app.services.plan_view import plan_view as plan_view
 from app.services.scope import can_see_country
 
 DISMISS_REASONS = ("not_relevant", "already_know", "no_time", "other")
@@ -106,124 +109,6 @@ def move(session: Session, user: User, item_id: int, direction: str) -> PlanItem
     return item
 
 
-@dataclass
-class Entry:
-    """One item of the plan as the page shows it."""
-
-    item: PlanItem
-    title: str
-    provider: str
-    format: str
-    hours: float
-    languages: tuple[str, ...]
-    url: str = ""
-    in_language: str | None = None
-    fallback_languages: tuple[str, ...] = ()
-    prerequisite_for: str | None = None
-    progress: Progress | None = None
-    enrolment: Enrolment | None = None
-    steps: int = 0
-
-    @property
-    def done(self) -> bool:
-        if self.item.kind == "path":
-            return self.enrolment is not None and self.enrolment.completed_at is not None
-        return self.progress is not None and self.progress.status == "completed"
-
-
-@dataclass
-class PlanView:
-    has_assessment: bool
-    plan: LearningPlan | None = None
-    entries: list[Entry] = field(default_factory=list)  # in the official's order
-    dismissed: list[Entry] = field(default_factory=list)
-    unmet: list[dict] = field(default_factory=list)
-    languages: tuple[str, ...] = ()
-    languages_assumed: bool = False
-    hours_per_week: float | None = None
-
-    @property
-    def hours_left(self) -> float:
-        """Hours of the accepted and suggested items not completed yet."""
-        return sum(e.hours for e in self.entries if not e.done)
-
-    @property
-    def weeks(self) -> int | None:
-        if not self.hours_per_week or not self.hours_left:
-            return None
-        return math.ceil(self.hours_left / self.hours_per_week)
-
-
-def required_steps(version: PathVersion) -> list[PathStep]:
-    """The steps one must take: not optional, and one per group of alternatives (the first stands in)."""
-    seen: set[str] = set()
-    steps = []
-    for step in sorted(version.steps, key=lambda s: s.position):
-        if step.optional:
-            continue
-        if step.alternative_group:
-            if step.alternative_group in seen:
-                continue
-            seen.add(step.alternative_group)
-        steps.append(step)
-    return steps
-
-
-def _path_languages(steps: list[PathStep]) -> tuple[str, ...]:
-    if not steps:
-        return ()
-    common = set(steps[0].resource.languages)
-    for step in steps[1:]:
-        common &= set(step.resource.languages)
-    return tuple(sorted(common))
-
-
-def plan_view(session: Session, user: User) -> PlanView:
-    """``user``'s plan, ready to show: entries with progress, reasons' parts, dismissed items, unmet gaps."""
-    profile = plans.official_profile(session, user)
-    if profile is None:
-        return PlanView(has_assessment=False)
-    view = PlanView(has_assessment=True, languages=profile.official.languages,
-                    languages_assumed=profile.languages_assumed, hours_per_week=profile.hours_per_week)
-    view.plan = session.scalar(
-        select(LearningPlan).where(LearningPlan.user_id == user.id).options(
-            selectinload(LearningPlan.items).selectinload(PlanItem.resource),
-            selectinload(LearningPlan.items).selectinload(PlanItem.path_version)
-            .selectinload(PathVersion.steps).selectinload(PathStep.resource)))
-    if view.plan is None:
-        return view
-    view.unmet = list(view.plan.unmet)
-    progress = {p.resource_id: p for p in session.scalars(
-        select(Progress).where(Progress.user_id == user.id))}
-    enrolments = {e.path_version_id: e for e in session.scalars(
-        select(Enrolment).where(Enrolment.user_id == user.id))}
-    official = profile.official
-    needed_before: dict[str, str] = {}
-    for item in view.plan.items:
-        if item.resource is not None:
-            for code in item.resource.prerequisites:
-                needed_before.setdefault(code, item.resource.title)
-    for item in sorted(view.plan.items, key=lambda i: i.position):
-        if item.kind == "path" and item.path_version is not None:
-            steps = required_steps(item.path_version)
-            languages = _path_languages(steps)
-            entry = Entry(item, item.path_version.title, "", "path",
-                          sum(s.resource.hours for s in steps), languages,
-                          enrolment=enrolments.get(item.path_version_id), steps=len(steps))
-        elif item.resource is not None:
-            resource = item.resource
-            languages = tuple(resource.languages)
-            entry = Entry(item, resource.title, resource.provider, resource.format, resource.hours,
-                          languages, url=resource.url, progress=progress.get(resource.id),
-                          prerequisite_for=needed_before.get(resource.code))
-        else:
-            continue
-        entry.in_language = matching.shared_language(official, entry.languages)
-        entry.fallback_languages = () if entry.in_language else entry.languages
-        (view.dismissed if item.status == "dismissed" else view.entries).append(entry)
-    return view
-
-
 # Paths ----------------------------------------------------------------------------------------------
 
 def enrolment_in(session: Session, user: User, path_id: int) -> Enrolment | None:
@@ -288,9 +173,11 @@ def path_view(session: Session, user: User, path_version_id: int) -> PathView:
         PathVersion.path_id == version.path_id, PathVersion.status == plans.PUBLISHED,
         PathVersion.version > version.version).order_by(PathVersion.version.desc()).limit(1))
     steps = sorted(version.steps, key=lambda s: s.position)
+    profile = plans.official_profile(session, user)  # their languages choose among alternatives
+    followed = followed_steps(version, profile.official) if profile else required_steps(version)
     return PathView(version, [(s, progress.get(s.resource_id)) for s in steps], enrolment, newer,
                     can_enrol=enrolment is None and version.status == plans.PUBLISHED,
-                    hours=sum(s.resource.hours for s in required_steps(version)))
+                    hours=sum(s.resource.hours for s in followed))
 
 
 def _update_enrolments(session: Session, user: User, follow_up_weeks: int) -> None:

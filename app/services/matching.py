@@ -3,13 +3,19 @@
 Framework-free and deterministic: plain data in, plain data out, the same plan for the same input.
 
 The rules, in order:
-1. Only gaps count: competencies where the calibrated level is below the role target.
+1. Only gaps count: competencies where the calibrated level is below the role target. A competency
+   that was not assessed (no calibrated level) is never a gap: nothing is recommended for it, and it is
+   not unmet either.
 2. A resource can serve a gap when its level range starts at or below the official's current level and
    ends above it (``level_from <= current < level_to``); it closes ``min(level_to, target) - current``
    levels of that competency.
 3. Paths first: a published path whose target roles include the official's role (or, for a path with no
-   roles, any official) and that serves at least one gap is recommended before single resources; the
-   best path is the one closing the most levels per hour. What it closes is taken off the gaps.
+   roles, any official), that is in one of the official's languages and that serves at least one gap is
+   recommended before single resources; the best path is the one closing the most levels per hour. What
+   it closes is taken off the gaps. Where a step offers alternatives, the official follows the ones in
+   their most preferred language that the whole path is in (else the first of each). A path that is
+   not in one of their languages is never recommended as a path: its steps compete as single resources
+   under rule 5, so material in their languages comes first and a fallback's reason is true.
 4. Then single resources, greedily: each round takes the resource that serves the competency with the
    largest remaining gap, then the one closing the most levels per hour, then material in the official's
    more preferred language, then one in a preferred format, then the shorter, then by id. Its closed levels
@@ -23,19 +29,29 @@ The rules, in order:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class Gap:
     competency: str  # code
     name: str
-    current: int  # calibrated level
+    current: int | None  # calibrated level; None: not assessed
     target: int
 
     @property
+    def assessed(self) -> bool:
+        return self.current is not None
+
+    @property
     def size(self) -> int:
+        """Levels to the target; 0 when not assessed (not assessed is never a gap, and never level 0)."""
+        if self.current is None:
+            return 0
         return max(0, self.target - self.current)
 
 
@@ -63,6 +79,16 @@ class Path:
     title: str
     role_profiles: tuple[str, ...]
     resources: tuple[Resource, ...]  # the steps that are not optional, in order
+    # For each of those steps, the resources that may stand for it (the step's own first), when any
+    # step offers more than one; empty when none does.
+    alternatives: tuple[tuple[Resource, ...], ...] = ()
+
+    def for_official(self, official: Official) -> Path:
+        """The path as ``official`` follows it: see ``choose_alternatives``."""
+        if not self.alternatives:
+            return self
+        chosen = choose_alternatives(official, self.alternatives, lambda r: r.languages)
+        return Path(self.id, self.title, self.role_profiles, tuple(chosen), self.alternatives)
 
     @property
     def hours(self) -> float:
@@ -140,6 +166,18 @@ def shared_language(official: Official, languages: Iterable[str]) -> str | None:
     return None
 
 
+def choose_alternatives(official: Official, steps: Sequence[Sequence[T]],
+                        languages_of: Callable[[T], Iterable[str]]) -> list[T]:
+    """One resource per step of a path (each step: the resources that may stand for it): those in the
+    official's most preferred language that every step offers, else the first of each step."""
+    for code in official.languages:
+        chosen = [next((r for r in options if _base(code) in {_base(c) for c in languages_of(r)}), None)
+                  for options in steps]
+        if all(choice is not None for choice in chosen):
+            return [choice for choice in chosen if choice is not None]
+    return [options[0] for options in steps]
+
+
 def _closes(teaches: Iterable[Teaches], remaining: dict[str, Gap]) -> list[Closes]:
     closes = []
     for t in teaches:
@@ -183,9 +221,7 @@ def build_plan(official: Official, gaps: Sequence[Gap], resources: Sequence[Reso
         closes = _closes_in_order(best_path.resources, remaining)
         _apply(closes, remaining)
         plan.append(Recommendation("path", best_path.id, best_path.title, best_path.hours, closes,
-                                   shared_language(official, best_path.languages),
-                                   () if shared_language(official, best_path.languages)
-                                   else best_path.languages))
+                                   shared_language(official, best_path.languages)))
         planned.update(r.id for r in best_path.resources)
 
     language_of = {r.id: shared_language(official, r.languages) for r in resources}
@@ -249,19 +285,23 @@ def _missing_prerequisites(resource: Resource, by_id: dict[str, Resource],
 
 
 def _best_path(official: Official, paths: Sequence[Path], remaining: dict[str, Gap]) -> Path | None:
+    """The path to recommend first, as the official follows it, or None. Only a path wholly in one of
+    the official's languages is a candidate (rule 3)."""
     fitting = []
-    for path in paths:
-        if path.role_profiles and official.role_profile not in path.role_profiles:
+    for candidate in paths:
+        if candidate.role_profiles and official.role_profile not in candidate.role_profiles:
+            continue
+        path = candidate.for_official(official)
+        if shared_language(official, path.languages) is None:
             continue
         closes = _closes_in_order(path.resources, remaining)
         if not closes:
             continue
-        in_language = shared_language(official, path.languages) is not None
-        fitting.append((not in_language, -_levels(closes) / max(path.hours, 0.25), path.id, path))
+        fitting.append((-_levels(closes) / max(path.hours, 0.25), path.id, path))
     if not fitting:
         return None
-    best = min(fitting, key=lambda entry: entry[:3])
-    return best[3]
+    best = min(fitting, key=lambda entry: entry[:2])
+    return best[2]
 
 
 def unmet_gaps(gaps: Sequence[Gap], plan: Sequence[Recommendation]) -> list[Gap]:

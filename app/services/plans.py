@@ -10,7 +10,8 @@ officials or resources) and persist through the same reconciliation, which keeps
 - new recommendations are added after them, in the matcher's order;
 - untouched suggestions that are no longer recommended are removed.
 
-The rules of matching itself are in app/services/matching.py.
+The rules of matching itself are in app/services/matching.py; what the catalogue offers it (published
+resources, paths and their alternatives, without retired resources) in app/services/plan_catalogue.py.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Select, func, insert, or_, select
+from sqlalchemy import Select, func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import (
@@ -34,19 +35,17 @@ from app.models import (
     Enrolment,
     Item,
     LearningPlan,
-    PathStep,
-    PathVersion,
-    PathVersionRole,
     PlanItem,
     Progress,
     Resource,
-    ResourceCompetency,
     RoleProfile,
     User,
 )
 from app.models.base import utcnow
 from app.services import matching
 from app.services.errors import NotFound
+from app.services.plan_catalogue import PUBLISHED as PUBLISHED  # re-exported: plans.PUBLISHED
+from app.services.plan_catalogue import Catalogue, load_catalogue
 
 # The context items of the individual instrument (assessments/instruments/tna-individual.yaml).
 LANGUAGES_ITEM, FORMATS_ITEM, HOURS_ITEM = "ctx-languages", "ctx-formats", "ctx-hours"
@@ -55,7 +54,6 @@ HOURS_PER_WEEK = {"lt1": 0.5, "1-2": 1.5, "3-5": 4.0, "gt5": 6.0}
 DEFAULT_LANGUAGES = ("en",)
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")  # BCP 47, enough to tell "other" apart
 
-PUBLISHED = "published"
 TOUCHED_PROGRESS = ("started", "completed")
 
 
@@ -76,128 +74,6 @@ class Profile:
     @property
     def hours_per_week(self) -> float | None:
         return self.official.hours_per_week
-
-
-@dataclass
-class Catalogue:
-    """The published resources and paths, loaded once and shared by every official matched against it."""
-
-    resources: list[matching.Resource]  # published resources: the candidates
-    by_code: dict[str, matching.Resource]  # also the steps of paths, published or not
-    resource_ids: dict[str, int]  # resource code -> Resource.id
-    versions: dict[int, tuple[int, matching.Path]]  # path version id -> (course path id, path)
-    published: dict[int, int]  # course path id -> its published version id
-    teaches: pd.DataFrame  # published resources: code, competency_id, level_from, level_to
-    prerequisites: dict[str, tuple[str, ...]] = field(default_factory=dict)  # code -> all, transitively
-
-    def paths_for(self, enrolled: Iterable[int] = ()) -> list[matching.Path]:
-        """The published paths, except that an official keeps the version they enrolled in."""
-        chosen = dict(self.published)
-        for version_id in enrolled:
-            if version_id in self.versions:
-                chosen[self.versions[version_id][0]] = version_id
-        return [self.versions[version_id][1] for version_id in sorted(chosen.values())]
-
-
-def load_catalogue(session: Session) -> Catalogue:
-    """Published resources with what they teach, and the path versions officials can follow or follow."""
-    relevant_versions = or_(PathVersion.status == PUBLISHED,
-                            PathVersion.id.in_(select(Enrolment.path_version_id)))
-    versions = session.execute(
-        select(PathVersion.id, PathVersion.path_id, PathVersion.version, PathVersion.status,
-               PathVersion.title).where(relevant_versions)
-    ).all()
-    steps = session.execute(
-        select(PathStep.path_version_id, PathStep.resource_id, PathStep.optional,
-               PathStep.alternative_group)
-        .join(PathVersion, PathVersion.id == PathStep.path_version_id)
-        .where(relevant_versions).order_by(PathStep.path_version_id, PathStep.position)
-    ).all()
-    roles = session.execute(
-        select(PathVersionRole.path_version_id, RoleProfile.code)
-        .join(RoleProfile, RoleProfile.id == PathVersionRole.role_profile_id)
-        .join(PathVersion, PathVersion.id == PathVersionRole.path_version_id).where(relevant_versions)
-    ).all()
-    step_ids = {row.resource_id for row in steps}
-    wanted = or_(Resource.status == PUBLISHED, Resource.id.in_(step_ids)) if step_ids else (
-        Resource.status == PUBLISHED)
-    rows = session.execute(
-        select(Resource.id, Resource.code, Resource.title, Resource.languages, Resource.format,
-               Resource.hours, Resource.prerequisites, Resource.status).where(wanted).order_by(Resource.code)
-    ).all()
-    teaches_rows = session.execute(
-        select(ResourceCompetency.resource_id, ResourceCompetency.competency_id,
-               ResourceCompetency.level_from, ResourceCompetency.level_to)
-        .join(Resource, Resource.id == ResourceCompetency.resource_id).where(wanted)
-    ).all()
-
-    teaches: dict[int, list[matching.Teaches]] = {}
-    for row in teaches_rows:
-        teaches.setdefault(row.resource_id, []).append(
-            matching.Teaches(str(row.competency_id), row.level_from, row.level_to))
-    by_id: dict[int, matching.Resource] = {}
-    published: list[matching.Resource] = []
-    for row in rows:
-        resource = matching.Resource(
-            id=row.code, title=row.title, languages=tuple(row.languages or ()), format=row.format,
-            hours=float(row.hours),
-            teaches=tuple(sorted(teaches.get(row.id, ()), key=lambda t: (t.competency, t.level_from))),
-            prerequisites=tuple(row.prerequisites or ()))
-        by_id[row.id] = resource
-        if row.status == PUBLISHED:
-            published.append(resource)
-
-    path_steps: dict[int, list[matching.Resource]] = {}
-    groups_seen: dict[int, set[str]] = {}
-    for row in steps:
-        if row.optional or row.resource_id not in by_id:
-            continue
-        if row.alternative_group:  # alternatives: take one; the first stands for the group
-            seen = groups_seen.setdefault(row.path_version_id, set())
-            if row.alternative_group in seen:
-                continue
-            seen.add(row.alternative_group)
-        path_steps.setdefault(row.path_version_id, []).append(by_id[row.resource_id])
-    role_codes: dict[int, list[str]] = {}
-    for row in roles:
-        role_codes.setdefault(row.path_version_id, []).append(row.code)
-
-    catalogue_versions: dict[int, tuple[int, matching.Path]] = {}
-    latest_published: dict[int, tuple[int, int]] = {}
-    for row in versions:
-        if not path_steps.get(row.id):
-            continue  # a path without required steps recommends nothing
-        catalogue_versions[row.id] = (row.path_id, matching.Path(
-            id=str(row.id), title=row.title, role_profiles=tuple(sorted(role_codes.get(row.id, ()))),
-            resources=tuple(path_steps[row.id])))
-        if row.status == PUBLISHED and row.version > latest_published.get(row.path_id, (0, 0))[0]:
-            latest_published[row.path_id] = (row.version, row.id)
-
-    codes = {r.id: r for r in by_id.values()}
-    published_codes = {r.id for r in published}
-    teaches_frame = pd.DataFrame(
-        [(r.id, int(t.competency), t.level_from, t.level_to) for r in published for t in r.teaches],
-        columns=["code", "competency_id", "level_from", "level_to"])
-    return Catalogue(
-        resources=published, by_code=codes, resource_ids={row.code: row.id for row in rows},
-        versions=catalogue_versions,
-        published={path_id: version_id for path_id, (_v, version_id) in latest_published.items()},
-        teaches=teaches_frame,
-        prerequisites={code: _prerequisite_closure(code, codes, published_codes) for code in codes},
-    )
-
-
-def _prerequisite_closure(code: str, by_code: dict[str, matching.Resource],
-                          published: set[str]) -> tuple[str, ...]:
-    found: list[str] = []
-    stack = list(by_code[code].prerequisites)
-    while stack:
-        other = stack.pop()
-        if other in found or other not in published:
-            continue
-        found.append(other)
-        stack.extend(by_code[other].prerequisites)
-    return tuple(found)
 
 
 # Officials ----------------------------------------------------------------------------------------
@@ -221,14 +97,18 @@ def _frame(session: Session, stmt: Select[Any], columns: list[str]) -> pd.DataFr
 
 
 def load_results(session: Session, users: Select[Any]) -> pd.DataFrame:
-    """Every gap of the latest submitted attempt of each user in ``users``, in one query."""
+    """Every gap of the latest submitted attempt of each user in ``users``, in one query.
+
+    A competency that was not assessed has no level and so no gap: it is never a row here.
+    """
     latest = _latest_attempts(users)
     return _frame(session, (
         select(latest.c.user_id, CompetencyResult.competency_id, Competency.code, Competency.name,
                CompetencyResult.calibrated_level, CompetencyResult.target_level)
         .join(CompetencyResult, CompetencyResult.attempt_id == latest.c.attempt_id)
         .join(Competency, Competency.id == CompetencyResult.competency_id)
-        .where(CompetencyResult.target_level.is_not(None),
+        .where(CompetencyResult.calibrated_level.is_not(None),
+               CompetencyResult.target_level.is_not(None),
                CompetencyResult.target_level > CompetencyResult.calibrated_level)
         .order_by(latest.c.user_id, Competency.code, Competency.id)
     ), ["user_id", "competency_id", "code", "name", "current", "target"])
@@ -270,7 +150,7 @@ def load_profiles(session: Session, users: Select[Any],
     profiles = {}
     for user_id, attempt_id, country_id, locale, role_code in people:
         given = answers.get(user_id, {})
-        languages = _languages(given.get(LANGUAGES_ITEM))
+        languages = languages_from_answer(given.get(LANGUAGES_ITEM))
         assumed = not languages
         if assumed:
             languages = (locale,) if locale and _LANGUAGE_TAG.match(locale) else DEFAULT_LANGUAGES
@@ -287,8 +167,9 @@ def load_profiles(session: Session, users: Select[Any],
     return profiles
 
 
-def _languages(value: Any) -> tuple[str, ...]:
-    """The BCP 47 codes among an answer to ctx-languages, in order, without "other" or repeats."""
+def languages_from_answer(value: Any) -> tuple[str, ...]:
+    """The BCP 47 codes among an answer to ctx-languages, in the order ticked (first ticked, first
+    preference), without "other" or repeats."""
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list):
@@ -298,6 +179,17 @@ def _languages(value: Any) -> tuple[str, ...]:
         if isinstance(code, str) and _LANGUAGE_TAG.match(code) and code not in found:
             found.append(code)
     return tuple(found)
+
+
+def assessment_coverage(session: Session, attempt_id: int) -> tuple[list[str], int]:
+    """The names of the competencies ``attempt_id`` did not assess (too few answers), in the
+    framework's order, and how many it did assess."""
+    rows = session.execute(
+        select(Competency.name, CompetencyResult.calibrated_level.is_(None))
+        .join(Competency, Competency.id == CompetencyResult.competency_id)
+        .where(CompetencyResult.attempt_id == attempt_id)
+        .order_by(Competency.position, Competency.id)).all()
+    return [name for name, missing in rows if missing], sum(1 for _name, missing in rows if not missing)
 
 
 def _only(user: User) -> Select[Any]:

@@ -2,7 +2,7 @@
 enough material in the officials' first language."""
 
 from app.extensions import db
-from app.models import Answer, Attempt, AttemptStatus, CompetencyResult
+from app.models import Answer, Attempt, AttemptStatus, CompetencyResult, ResultSource
 from app.models.base import utcnow
 from app.services.content_gaps import content_gaps
 from tests.factories import (
@@ -85,3 +85,38 @@ def test_no_submitted_assessments_no_report():
     assert content_gaps(db.session, None) == []
 
 
+
+
+def test_a_not_assessed_competency_is_not_demand():
+    invitation = InvitationFactory()
+    campaign, org = invitation.campaign, invitation.organisation
+    analysis, security = campaign.instrument.framework.competencies
+    official = UserFactory(organisation=org)
+    attempt = Attempt(campaign=campaign, user=official, instrument=campaign.instrument,
+                      country_id=org.country_id, organisation=org, status=AttemptStatus.SUBMITTED,
+                      submitted_at=utcnow())
+    attempt.results.append(CompetencyResult(competency=analysis, calibrated_level=None, target_level=3,
+                                            gap=None, source=ResultSource.NOT_ASSESSED))
+    # even a stray gap on a result without a level does not make it demand
+    attempt.results.append(CompetencyResult(competency=security, calibrated_level=None, target_level=2,
+                                            gap=2, source=ResultSource.NOT_ASSESSED))
+    db.session.add(attempt)
+    db.session.flush()
+    assert content_gaps(db.session, None) == []
+
+
+def test_the_first_language_is_the_first_one_the_official_ticked():
+    invitation = InvitationFactory()
+    campaign, org = invitation.campaign, invitation.organisation
+    analysis = campaign.instrument.framework.competencies[0]
+    _submitted(campaign, org, results={analysis: (1, 3)}, languages=["fr", "en"])
+    assert [(g.language, g.officials) for g in content_gaps(db.session, None)] == [("fr", 1)]
+
+
+def test_another_language_ticked_first_is_passed_over_for_the_first_one_named():
+    invitation = InvitationFactory()
+    campaign, org = invitation.campaign, invitation.organisation
+    analysis = campaign.instrument.framework.competencies[0]
+    _submitted(campaign, org, results={analysis: (1, 3)}, languages=["other", "fr"])
+    _submitted(campaign, org, results={analysis: (1, 3)}, languages=["other"], locale="ar")
+    assert {(g.language, g.officials) for g in content_gaps(db.session, None)} == {("fr", 1), ("ar", 1)}

@@ -147,3 +147,90 @@ def test_plans_are_deterministic_never_repeat_and_never_overshoot(gaps, resource
     for item in plan:
         for closed in item.closes:
             assert closed.level_from < closed.level_to <= targets[closed.competency].target
+
+
+# Not assessed, paths in other languages, alternatives ------------------------------------------------
+
+NOT_ASSESSED = Gap("DATA.GOV", "Data governance", current=None, target=3)
+
+
+def test_a_not_assessed_competency_is_never_a_gap():
+    teaches_from_zero = res("gov-intro", "DATA.GOV", 0, 3, ["fr"])
+    assert NOT_ASSESSED.size == 0
+    assert build_plan(FRENCH, [NOT_ASSESSED], [teaches_from_zero]) == []
+    assert unmet_gaps([NOT_ASSESSED], []) == []
+    plan = build_plan(FRENCH, [NOT_ASSESSED, ANALYSIS], [teaches_from_zero, res("ana", languages=["fr"])])
+    assert [i.ref for i in plan] == ["ana"]
+    assert all(c.competency != "DATA.GOV" for i in plan for c in i.closes)
+
+
+# The bundled "Cyber hygiene for everyone" path and the security material (courses/resources/).
+CYBER_GAP = Gap("TECH.SEC", "Cybersecurity", current=1, target=3)
+CCCS = Resource("cccs-top-10-it-security-actions", "Top 10 IT security actions", ("en", "fr"), "guide", 2,
+                (Teaches("TECH.OPS", 1, 2), Teaches("TECH.SEC", 1, 2)))
+NCSC = Resource("ncsc-10-steps-cyber-security", "10 Steps to Cyber Security", ("en",), "guide", 4,
+                (Teaches("LEAD.STRATEGY", 1, 2), Teaches("TECH.SEC", 1, 3)))
+ANSSI = Resource("anssi-guide-hygiene-informatique", "Guide d'hygiène informatique", ("fr",), "guide", 6,
+                 (Teaches("TECH.OPS", 1, 2), Teaches("TECH.SEC", 1, 3)))
+EBIOS = Resource("openclassrooms-ebios-risk-manager", "EBIOS Risk Manager", ("fr",), "course", 8,
+                 (Teaches("LEAD.STRATEGY", 1, 2), Teaches("TECH.SEC", 2, 3)),
+                 ("anssi-guide-hygiene-informatique",))
+OWASP = Resource("owasp-top-10-2021", "OWASP Top 10", ("en", "fr", "ar"), "guide", 6,
+                 (Teaches("TECH.DEV", 1, 2), Teaches("TECH.SEC", 1, 3)))
+SECURITY_CATALOGUE = [CCCS, NCSC, ANSSI, EBIOS, OWASP]
+FRENCH_OFFICER = Official("security-officer", ("fr",))
+
+
+def test_a_path_in_a_language_the_official_does_not_read_never_comes_before_material_in_theirs():
+    english_path = Path("cyber-v1", "Cyber hygiene for everyone", ("security-officer",), (CCCS, NCSC))
+    plan = build_plan(FRENCH_OFFICER, [CYBER_GAP], SECURITY_CATALOGUE, [english_path])
+    assert plan[0].kind == "resource" and plan[0].in_language == "fr"
+    assert "path" not in {i.kind for i in plan}
+    assert "nothing in your languages" not in " ".join(i.reason for i in plan)
+    # the same path is first for an official who reads English
+    assert build_plan(Official("security-officer", ("fr", "en")), [CYBER_GAP], SECURITY_CATALOGUE,
+                      [english_path])[0].ref == "cyber-v1"
+
+
+def test_a_path_takes_the_alternative_in_the_officials_language():
+    path = Path("cyber-v1", "Cyber hygiene for everyone", ("security-officer",), (CCCS, NCSC),
+                alternatives=((CCCS,), (NCSC, ANSSI)))
+    plan = build_plan(FRENCH_OFFICER, [CYBER_GAP], SECURITY_CATALOGUE, [path])
+    assert plan[0].kind == "path" and plan[0].ref == "cyber-v1"
+    assert plan[0].reason == "closes Cybersecurity 1 → 3 · in French · 8 h"  # CCCS then ANSSI
+    assert {"cccs-top-10-it-security-actions", "anssi-guide-hygiene-informatique"}.isdisjoint(
+        i.ref for i in plan[1:])
+    english = build_plan(Official("security-officer", ("en",)), [CYBER_GAP], SECURITY_CATALOGUE, [path])
+    assert english[0].reason == "closes Cybersecurity 1 → 3 · in English · 6 h"  # CCCS then NCSC
+
+
+def test_a_fallback_reason_is_only_given_when_nothing_in_the_officials_languages_serves_the_gap():
+    plan = build_plan(Official("x", ("ar",)), [CYBER_GAP], [NCSC, OWASP])
+    assert [i.ref for i in plan] == ["owasp-top-10-2021"] and plan[0].in_language == "ar"
+    plan = build_plan(Official("x", ("sw",)), [CYBER_GAP], [NCSC])
+    assert plan[0].reason.endswith("only available in English: nothing in your languages covers this "
+                                   "yet · 4 h")
+
+
+maybe_assessed_gap = st.builds(Gap, st.sampled_from(["A", "B", "C"]), st.just("Comp"),
+                               st.one_of(st.none(), st.integers(0, 4)), st.integers(0, 4))
+official_strategy = st.builds(lambda langs: Official("analyst", tuple(langs)),
+                              st.lists(st.sampled_from(["en", "fr", "ar"]), min_size=1, max_size=2,
+                                       unique=True))
+
+
+@given(official_strategy, st.lists(maybe_assessed_gap, max_size=3, unique_by=lambda g: g.competency),
+       st.lists(resource_strategy, max_size=12, unique_by=lambda r: r.id), st.data())
+def test_paths_are_in_the_officials_languages_and_not_assessed_competencies_get_nothing(
+        official, gaps, resources, data):
+    paths = []
+    if len(resources) >= 2:
+        steps = data.draw(st.lists(st.sampled_from(resources), min_size=1, max_size=3, unique=True))
+        paths.append(Path("p1", "Path", (), tuple(steps)))
+    plan = build_plan(official, gaps, resources, paths)
+    not_assessed = {g.competency for g in gaps if g.current is None}
+    for item in plan:
+        assert not_assessed.isdisjoint(c.competency for c in item.closes)
+        if item.kind == "path":
+            assert item.in_language in official.languages
+    assert not_assessed.isdisjoint(g.competency for g in unmet_gaps(gaps, plan))

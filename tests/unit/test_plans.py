@@ -21,9 +21,11 @@ from app.models import (
     ItemKind,
     Job,
     LearningPlan,
+    PathStep,
     PlanItem,
     Progress,
     Resource,
+    ResultSource,
     User,
 )
 from app.models.base import utcnow
@@ -80,6 +82,11 @@ def assessed(results: dict, *, languages=None, formats=None, hours=None, role=No
                       else None)
     db.session.add(attempt)
     for competency, (current, target) in results.items():
+        if current is None:  # not assessed: no level, no gap
+            attempt.results.append(CompetencyResult(competency=competency, calibrated_level=None,
+                                                    target_level=target, gap=None, self_level=2,
+                                                    source=ResultSource.NOT_ASSESSED))
+            continue
         attempt.results.append(CompetencyResult(competency=competency, calibrated_level=current,
                                                 target_level=target, gap=max(0, target - current)))
     items = {item.code: item for item in campaign.instrument.items}
@@ -419,3 +426,159 @@ def test_resources_ids_in_plans_are_the_database_ids():
     plans.refresh_plan(db.session, official)
     assert items_of(official)[0].resource_id == resource.id
     assert db.session.get(Resource, resource.id).code == "ana"
+
+
+# Not assessed --------------------------------------------------------------------------------------------
+
+
+def test_a_not_assessed_competency_gets_no_recommendation_and_is_not_unmet():
+    analysis, governance = competencies("Data analysis", "Data governance")
+    ResourceFactory(code="ana", teaches={analysis: (1, 2)})
+    ResourceFactory(code="gov-from-zero", teaches={governance: (0, 3)})
+    official = assessed({analysis: (1, 2), governance: (None, 3)})
+    plan = plans.refresh_plan(db.session, official)
+    assert refs(official) == ["ana"]
+    assert plan.unmet == []
+    assert [g.name for g in plans.official_profile(db.session, official).gaps] == ["Data analysis"]
+    view = learning.plan_view(db.session, official)
+    assert view.not_assessed == ["Data governance"]
+    assert view.empty_reason is None  # there is something to do
+
+
+def test_a_plan_from_an_attempt_where_nothing_was_assessed_is_empty_and_says_why():
+    analysis, governance = competencies("Data analysis", "Data governance")
+    ResourceFactory(code="ana-from-zero", teaches={analysis: (0, 3)})
+    official = assessed({analysis: (None, 2), governance: (None, 3)})
+    plan = plans.refresh_plan(db.session, official)
+    assert plan is not None and plan.items == [] and plan.unmet == []
+    view = learning.plan_view(db.session, official)
+    assert view.entries == [] and view.not_assessed == ["Data analysis", "Data governance"]
+    assert view.empty_state == "not_assessed"
+    assert view.empty_reason == ("Not enough answers to recommend training: Data analysis and Data "
+                                 "governance were not assessed. Answer the knowledge questions in your "
+                                 "next assessment to get recommendations.")
+
+
+def test_the_empty_state_says_when_the_assessed_results_meet_the_targets():
+    analysis, governance = competencies("Data analysis", "Data governance")
+    official = assessed({analysis: (2, 2), governance: (None, 3)})
+    plans.refresh_plan(db.session, official)
+    view = learning.plan_view(db.session, official)
+    assert view.empty_state == "met_but_not_assessed"
+    assert view.empty_reason.startswith("Your assessed results meet the targets of your role. Not enough "
+                                        "answers to recommend training for Data governance")
+    met = assessed({analysis: (2, 2)})
+    plans.refresh_plan(db.session, met)
+    assert learning.plan_view(db.session, met).empty_state == "met"
+
+
+def test_the_batch_leaves_not_assessed_competencies_out_too():
+    analysis, governance = competencies("Data analysis", "Data governance")
+    ResourceFactory(code="gov-from-zero", teaches={governance: (0, 3)})
+    ResourceFactory(code="ana", teaches={analysis: (1, 2)})
+    campaign = CampaignFactory(instrument=instrument_for(analysis.framework))
+    official = assessed({analysis: (1, 2), governance: (None, 3)}, campaign=campaign)
+    plans.build_campaign_plans(db.session, campaign.id)
+    assert refs(official) == ["ana"]
+
+
+# Paths: languages, alternatives, retired steps -------------------------------------------------------------
+
+
+def security_catalogue():
+    """The bundled security material (courses/resources/) and the demo's "Cyber hygiene for everyone"
+    path: CCCS top 10 (en, fr), then NCSC 10 steps (en) or the ANSSI hygiene guide (fr)."""
+    security, operations = competencies("Cybersecurity", "IT operations")
+    role = RoleProfileFactory(framework=security.framework)
+    made = {
+        "cccs": ResourceFactory(code="cccs-top-10", languages=["en", "fr"], format="guide", hours=2,
+                                teaches={security: (1, 2), operations: (1, 2)}),
+        "ncsc": ResourceFactory(code="ncsc-10-steps", languages=["en"], format="guide", hours=4,
+                                teaches={security: (1, 3)}),
+        "anssi": ResourceFactory(code="anssi-hygiene", languages=["fr"], format="guide", hours=6,
+                                 teaches={security: (1, 3), operations: (1, 2)}),
+        "ebios": ResourceFactory(code="ebios-rm", languages=["fr"], hours=8, teaches={security: (2, 3)},
+                                 prerequisites=["anssi-hygiene"]),
+        "owasp": ResourceFactory(code="owasp-top-10", languages=["en", "fr", "ar"], format="guide", hours=6,
+                                 teaches={security: (1, 3)}),
+    }
+    return security, role, made
+
+
+def cyber_path(made, role, *, alternative=True):
+    version = make_path([made["cccs"], made["ncsc"]], code="cyber-hygiene-for-everyone", roles=[role])
+    version.title = "Cyber hygiene for everyone"
+    if alternative:
+        second = version.steps[1]
+        second.alternative_group = "step-2"
+        version.steps.append(PathStep(position=2, resource=made["anssi"], alternative_group="step-2"))
+    version.steps.append(PathStep(position=3, resource=made["owasp"], optional=True))
+    db.session.flush()
+    return version
+
+
+def test_an_english_only_path_is_not_recommended_to_a_french_only_official():
+    security, role, made = security_catalogue()
+    path = cyber_path(made, role, alternative=False)
+    official = assessed({security: (1, 3)}, languages=["fr"], role=role)
+    plans.refresh_plan(db.session, official)
+    assert f"path:{path.id}" not in refs(official)
+    first = items_of(official)[0]
+    assert first.resource.languages != ["en"] and "in French" in first.reason
+    assert all("nothing in your languages" not in item.reason for item in items_of(official))
+    bilingual = assessed({security: (1, 3)}, languages=["fr", "en"], role=role)
+    plans.refresh_plan(db.session, bilingual)
+    assert refs(bilingual)[0] == f"path:{path.id}"
+    assert items_of(bilingual)[0].reason == "closes Cybersecurity 1 → 3 · in English · 6 h"
+
+
+def test_a_path_follows_the_alternative_in_the_officials_language_on_the_plan_page_too():
+    security, role, made = security_catalogue()
+    path = cyber_path(made, role)
+    official = assessed({security: (1, 3)}, languages=["fr"], role=role)
+    plans.refresh_plan(db.session, official)
+    assert refs(official)[0] == f"path:{path.id}"
+    assert items_of(official)[0].reason == "closes Cybersecurity 1 → 3 · in French · 8 h"
+    entry = learning.plan_view(db.session, official).entries[0]
+    assert (entry.in_language, entry.fallback_languages, entry.hours) == ("fr", (), 8)
+    assert learning.path_view(db.session, official, path.id).hours == 8  # the path page agrees
+
+
+def test_a_published_path_with_a_retired_step_is_not_recommended_and_the_retired_step_never_is():
+    security, role, made = security_catalogue()
+    path = cyber_path(made, role, alternative=False)
+    made["ncsc"].status = "retired"
+    official = assessed({security: (1, 3)}, languages=["en"], role=role)
+    plans.refresh_plan(db.session, official)
+    assert f"path:{path.id}" not in refs(official)
+    assert "ncsc-10-steps" not in refs(official)
+    assert refs(official) == ["cccs-top-10", "owasp-top-10"]  # what remains of it in English, one by one
+    catalogue = plans.load_catalogue(db.session)
+    assert path.id not in catalogue.versions
+    assert all(r.id != "ncsc-10-steps" for r in catalogue.resources)
+
+
+def test_a_retired_alternative_leaves_the_other_to_stand_for_its_step():
+    security, role, made = security_catalogue()
+    path = cyber_path(made, role)
+    made["ncsc"].status = "retired"
+    english = assessed({security: (1, 3)}, languages=["en"], role=role)
+    plans.refresh_plan(db.session, english)
+    # the only step 2 left is in French: the path is not one an English-only reader can follow
+    assert f"path:{path.id}" not in refs(english) and "ncsc-10-steps" not in refs(english)
+    french = assessed({security: (1, 3)}, languages=["fr"], role=role)
+    plans.refresh_plan(db.session, french)
+    assert refs(french)[0] == f"path:{path.id}"
+    assert items_of(french)[0].reason == "closes Cybersecurity 1 → 3 · in French · 8 h"
+
+
+def test_a_path_item_is_removed_on_refresh_once_its_step_is_retired():
+    security, role, made = security_catalogue()
+    path = cyber_path(made, role, alternative=False)
+    official = assessed({security: (1, 3)}, languages=["en"], role=role)
+    plans.refresh_plan(db.session, official)
+    assert refs(official)[0] == f"path:{path.id}"
+    made["ncsc"].status = "retired"
+    db.session.flush()
+    plans.refresh_plan(db.session, official)
+    assert f"path:{path.id}" not in refs(official)

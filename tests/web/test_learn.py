@@ -299,3 +299,25 @@ def test_paths_and_prerequisites_show_their_reasons_on_the_plan(browser):
     assert "closes Data analysis 1 → 2 · in French · 3 h" in html
     assert "needed before Secure services · only available in English" in html
     assert html.index(path.title) < html.index("Basics") < html.index("Secure services")
+
+
+def test_a_plan_where_nothing_was_assessed_says_so_and_never_level_zero(browser):
+    analysis, governance = competencies("Data analysis", "Data governance")
+    ResourceFactory(code="ana-from-zero", title="Data from scratch", teaches={analysis: (0, 3)})
+    official = assessed({analysis: (None, 2), governance: (None, 3)})
+    plans.refresh_plan(db.session, official)
+    html = page(browser.sign_in_as(official))
+    assert "Not enough answers to recommend training" in html
+    assert "Data analysis and Data governance were not assessed" in html
+    assert "meet the targets of your role" not in html
+    assert "Data from scratch" not in html and "0 →" not in html
+
+
+def test_the_plan_lists_what_was_not_assessed_next_to_what_it_recommends(browser):
+    analysis, governance = competencies("Data analysis", "Data governance")
+    ResourceFactory(code="ana", title="Analysis course", teaches={analysis: (1, 2)})
+    official = assessed({analysis: (1, 2), governance: (None, 3)})
+    plans.refresh_plan(db.session, official)
+    html = page(browser.sign_in_as(official))
+    assert "Analysis course" in html
+    assert "Not assessed, so nothing is recommended for it yet: Data governance." in html
