@@ -45,20 +45,22 @@ def create_app(config: Config | None = None) -> Flask:
     from app.dashboard.cli import catalogue_cli
     from app.evaluation import bp as evaluation_bp
     from app.evaluation.cli import follow_ups_cli
-    from app.jobs import jobs_cli
+    from app.jobs import jobs_cli, start_committed
     from app.learn import bp as learn_bp
     from app.learn.cli import plans_cli
     from app.main import bp as main_bp
     from app.main.cli import demo_command
+    from app.managers import bp as managers_bp
     from app.paths import bp as paths_bp
 
     for blueprint in (main_bp, auth_bp, admin_bp, campaigns_bp, assess_bp, paths_bp, dashboard_bp,
-                      catalogue_bp, learn_bp, evaluation_bp):
+                      catalogue_bp, learn_bp, evaluation_bp, managers_bp):
         app.register_blueprint(blueprint)
     for command in (users_cli, demo_command, content_cli, frameworks_cli, campaigns_cli, jobs_cli,
                     catalogue_cli, links_cli, plans_cli, follow_ups_cli):
         app.cli.add_command(command)
     errors.register(app)
+    app.after_request(start_committed)  # jobs written in a request's transactions, once committed
     observability.register(app)
 
     @app.context_processor

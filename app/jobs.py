@@ -10,13 +10,14 @@ import logging
 from collections.abc import Callable
 
 import click
-from flask import Flask, abort, current_app
+from flask import Flask, Response, abort, current_app
 from flask.cli import with_appcontext
 
 from app.authz import get_scoped_or_404
 from app.extensions import db
 from app.models import Job
 from app.models.base import utcnow
+from app.services import outbox
 
 log = logging.getLogger("capstack.jobs")
 Handler = Callable[[Job, Callable[[int, int], None]], str | None]
@@ -49,17 +50,38 @@ def enqueue(kind: str, params: dict, *, country_id: int | None = None,
     job = Job(kind=kind, params=params, country_id=country_id, created_by_id=created_by_id)
     db.session.add(job)
     db.session.commit()
+    start(job.id)
+    return job
+
+
+def start(job_id: int) -> None:
+    """Start a job already recorded and committed: on the RQ queue when Redis is configured, else now."""
     redis_url = current_app.config.get("REDIS_URL")
     if redis_url:
         from redis import Redis
         from rq import Queue
 
         Queue("capstack", connection=Redis.from_url(redis_url)).enqueue(
-            "app.jobs.run_in_worker", job.id, job_timeout=3600
+            "app.jobs.run_in_worker", job_id, job_timeout=3600
         )
     else:
-        run(job.id)
-    return job
+        run(job_id)
+
+
+def start_committed(response: Response) -> Response:
+    """After a request: start the jobs its transactions wrote through app.services.outbox and committed.
+
+    Registered with ``app.after_request``. The response is already built, so a job that fails here is
+    recorded as failed on its row and never turns the page into an error.
+    """
+    if db.session.registry.has():
+        for job_id in outbox.take_committed(db.session):
+            try:
+                start(job_id)
+            except Exception:  # e.g. Redis unreachable: the row stays queued
+                db.session.rollback()
+                log.exception("job %s could not be started", job_id)
+    return response
 
 
 def run(job_id: int) -> None:

@@ -37,7 +37,7 @@ from app.models import (  # noqa: E402
     RoleProfile,
 )
 from app.models.base import utcnow  # noqa: E402
-from app.services.assessment import invites  # noqa: E402
+from app.services.assessment import invite_file, invites  # noqa: E402
 from app.services.audit import SYSTEM  # noqa: E402
 from config import Config  # noqa: E402
 
@@ -115,7 +115,7 @@ def main() -> None:
             parse, parsed = best_of(args.repeat, lambda: list(
                 csv.reader(io.StringIO(data.decode("utf-8-sig")))))
             check, result = best_of(args.repeat, lambda: invites.check_rows(
-                session, campaign, invites.read_rows(data)))
+                session, campaign, invite_file.read_rows(data)))
             assert len(parsed) == args.rows + 1 and not result.errors, result.errors[:3]
 
             staged = invites.stage_file(session, SYSTEM, campaign, data, "bench.csv")

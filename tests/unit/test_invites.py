@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AccountToken, AuditEvent, Invitation, InviteFile, Role, User
 from app.models.base import utcnow
-from app.services.assessment import invites
+from app.services.assessment import invite_file, invites
 from app.services.audit import Actor
 from app.services.errors import ValidationFailed
 from app.services.spreadsheet import csv_text, escape_cell
@@ -51,7 +51,7 @@ def test_a_10000_row_file_with_bad_rows_reports_every_one_and_writes_nothing():
     before = (_count(User), _count(Invitation))
 
     started = time.perf_counter()
-    result = invites.check_rows(db.session, campaign, invites.read_rows(csv_bytes(rows)))
+    result = invites.check_rows(db.session, campaign, invite_file.read_rows(csv_bytes(rows)))
     print(f"\nchecked 10,000 rows in {time.perf_counter() - started:.2f} s")
 
     assert result.total_rows == 10_000 and len(result.valid_rows) == 10_000 - len(bad)
@@ -115,7 +115,7 @@ def test_bom_semicolons_and_header_variants(header, delimiter, bom):
     if len(header) == 3:
         rows = [row[:3] for row in rows]
     result = invites.check_rows(db.session, campaign,
-                                invites.read_rows(csv_bytes(rows, header, delimiter, bom)))
+                                invite_file.read_rows(csv_bytes(rows, header, delimiter, bom)))
     assert result.errors == []
     assert [(r["row"], r["email"]) for r in result.valid_rows] == \
         [(2, "ana@example.org"), (3, "ben@example.org")]
@@ -126,7 +126,7 @@ def test_quoted_cells_blank_lines_and_extra_columns():
     campaign = make_campaign()
     data = (b'email,name,organisation,staff number\n"a@example.org","Doe, Jane",Ministry of ICT,17\n'
             b'\n,,,\nb@example.org,Bo,Ministry of ICT,18\n')
-    result = invites.check_rows(db.session, campaign, invites.read_rows(data))
+    result = invites.check_rows(db.session, campaign, invite_file.read_rows(data))
     assert result.errors == [] and result.total_rows == 2
     assert [(r["row"], r["name"]) for r in result.valid_rows] == [(2, "Doe, Jane"), (5, "Bo")]
 
@@ -141,7 +141,7 @@ def test_quoted_cells_blank_lines_and_extra_columns():
 ])
 def test_a_file_that_cannot_be_read_is_refused_whole(data, message):
     with pytest.raises(ValidationFailed, match=message.replace("(", r"\(").replace(")", r"\)")) as exc:
-        list(invites.read_rows(data))
+        list(invite_file.read_rows(data))
     assert exc.value.field == "file"
 
 
@@ -215,3 +215,79 @@ def test_csv_cells_that_look_like_formulas_are_escaped(cell, written):
     assert escape_cell(cell) == written
     text = csv_text(["email"], [[cell]])
     assert text.splitlines()[1].strip('"').replace('""', '"') == written
+
+
+# The optional manager email column ----------------------------------------------------------------
+
+MANAGER_HEADER = ("email", "name", "organisation", "role profile", "manager email")
+
+
+def test_manager_email_errors_are_reported_by_row_and_field():
+    campaign = make_campaign()
+    ministry = campaign.organisations[0].organisation
+    UserFactory(email="boss@example.org", organisation=ministry)
+    UserFactory(email="elsewhere@example.org", organisation=campaign.organisations[1].organisation)
+    UserFactory(email="gone@example.org", organisation=ministry, active=False)
+    rows = [("a@example.org", "A", "Ministry of ICT", "", "BOSS@example.org"),          # 2: an account
+            ("b@example.org", "B", "Ministry of ICT", "", "a@example.org"),             # 3: a row above
+            ("c@example.org", "C", "Ministry of ICT", "", "not-an-address"),            # 4
+            ("d@example.org", "D", "Ministry of ICT", "", "d@example.org"),             # 5: themselves
+            ("e@example.org", "E", "Ministry of ICT", "", "elsewhere@example.org"),     # 6
+            ("f@example.org", "F", "Ministry of ICT", "", "gone@example.org"),          # 7
+            ("g@example.org", "G", "Ministry of ICT", "", "nobody@example.org"),        # 8
+            ("h@example.org", "H", "Revenue Authority", "", "a@example.org"),           # 9: other org
+            ("i@example.org", "", "Ministry of ICT", "", ""),                           # 10: bad row
+            ("j@example.org", "J", "Ministry of ICT", "", "i@example.org"),             # 11
+            ("k@example.org", "K", "Ministry of ICT", "", "j@example.org"),             # 12: in turn
+            ("l@example.org", "L", "Ministry of ICT", "", "")]                          # 13: no manager
+    result = invites.check_rows(db.session, campaign,
+                                invite_file.read_rows(csv_bytes(rows, MANAGER_HEADER)))
+
+    assert [(e["row"], e["field"]) for e in result.errors] == [
+        (4, "manager_email"), (5, "manager_email"), (6, "manager_email"), (7, "manager_email"),
+        (8, "manager_email"), (9, "manager_email"), (10, "name"), (11, "manager_email"),
+        (12, "manager_email")]
+    reasons = {e["row"]: e["reason"] for e in result.errors}
+    assert "'not-an-address' is not a valid address" in reasons[4]
+    assert "own address" in reasons[5]
+    assert "another organisation" in reasons[6]
+    assert "deactivated" in reasons[7]
+    assert "neither an account in this official's organisation nor a row of this file" in reasons[8]
+    assert "a@example.org (row 2) is not in the same organisation" in reasons[9]
+    assert "i@example.org is on row 10, which has problems" in reasons[11]
+    assert "j@example.org is on row 11, which has problems" in reasons[12]
+    assert {r["email"]: r["manager_email"] for r in result.valid_rows} == {
+        "a@example.org": "boss@example.org", "b@example.org": "a@example.org", "l@example.org": None}
+
+
+def test_importing_sets_each_officials_manager_with_the_rest():
+    campaign = make_campaign()
+    ministry = campaign.organisations[0].organisation
+    boss = UserFactory(email="boss@example.org", organisation=ministry)
+    known = UserFactory(email="known@example.org", organisation=ministry)
+    rows = [("a@example.org", "A", "Ministry of ICT", "", "boss@example.org"),
+            ("b@example.org", "B", "Ministry of ICT", "", "a@example.org"),
+            ("known@example.org", "Known", "Ministry of ICT", "", "b@example.org"),
+            ("c@example.org", "C", "Ministry of ICT", "", "")]
+    staged = invites.stage_file(db.session, Actor(None), campaign, csv_bytes(rows, MANAGER_HEADER), "m.csv")
+    assert staged.errors == []
+    assert boss.manager_id is None
+
+    invites.import_file(db.session, Actor(None), staged)
+    managers = dict(db.session.execute(select(User.email, User.manager_id).where(
+        User.email.in_(["a@example.org", "b@example.org", "known@example.org", "c@example.org"]))).all())
+    ids = dict(db.session.execute(select(User.email, User.id)).all())
+    assert managers == {"a@example.org": boss.id, "b@example.org": ids["a@example.org"],
+                        "known@example.org": ids["b@example.org"], "c@example.org": None}
+    assert known.manager.email == "b@example.org"  # loaded objects see it too
+
+
+def test_an_import_is_refused_when_a_manager_turned_bad_since_the_check():
+    campaign = make_campaign()
+    boss = UserFactory(email="boss@example.org", organisation=campaign.organisations[0].organisation)
+    staged = invites.stage_file(db.session, Actor(None), campaign, csv_bytes(
+        [("a@example.org", "A", "Ministry of ICT", "", "boss@example.org")], MANAGER_HEADER), "m.csv")
+    boss.active = False  # deactivated meanwhile
+    with pytest.raises(ValidationFailed, match="row 2: boss@example.org belongs to a deactivated account"):
+        invites.import_file(db.session, Actor(None), staged)
+    assert _count(Invitation) == 0

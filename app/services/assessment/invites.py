@@ -2,16 +2,15 @@
 
 The file: UTF-8 (with or without a byte-order mark), comma- or semicolon-separated, a header row
 naming the columns email, name, organisation and, optionally, role profile (in any case; ``role``
-and ``role_profile`` work too). Rows are numbered as a spreadsheet numbers them: the header is
-row 1. Checking writes nothing but the staged InviteFile; importing writes every good row in one
-transaction, with a handful of bulk statements whatever the number of rows.
+and ``role_profile`` work too) and manager email (see invite_managers). Rows are numbered as a
+spreadsheet numbers them: the header is row 1. Checking writes nothing but the staged InviteFile;
+importing writes every good row in one transaction, with a handful of bulk statements whatever the
+number of rows.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -32,23 +31,15 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services import accounts, audit
+from app.services.assessment import invite_managers
 from app.services.assessment.campaigns import role_profiles_for, window_state
+from app.services.assessment.invite_file import read_rows
 from app.services.audit import Actor
 from app.services.errors import ValidationFailed
 
-MAX_BYTES = 20 * 1024 * 1024
-MAX_ROWS = 100_000
 CHUNK = 1000  # rows per bulk statement, and values per IN (...) list: well inside every driver's limit
 # Bulk inserts go through the tables (Core executemany): the ORM's bulk insert splits a batch
 # wherever a row's None values differ from the previous row's, which here means hundreds of statements.
-
-COLUMNS = {  # the name a header cell is read as, after lower-casing and turning _ into a space
-    "email": "email", "e-mail": "email", "email address": "email", "e-mail address": "email",
-    "name": "name", "full name": "name",
-    "organisation": "organisation", "organization": "organisation",
-    "role profile": "role_profile", "role": "role_profile",
-}
-REQUIRED = ("email", "name", "organisation")
 
 Progress = Callable[[int, int], None]
 
@@ -70,84 +61,6 @@ class ImportResult:
     reused: int           # existing accounts invited
     invited: int          # invitations written
     already_invited: int  # people in the file who were invited before: skipped
-
-
-# Reading the file --------------------------------------------------------------------------------
-
-
-def _header_key(cell: str) -> str:
-    return " ".join(cell.replace("_", " ").split()).casefold()
-
-
-def _decode(data: bytes) -> str:
-    if len(data) > MAX_BYTES:
-        raise ValidationFailed(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB", field="file")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise ValidationFailed(
-            f"The file is not UTF-8 text (first bad byte on line {line}): save it as "
-            "\"CSV UTF-8\" and upload it again", field="file") from exc
-
-
-def _columns(header: list[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for index, cell in enumerate(header):
-        column = COLUMNS.get(_header_key(cell))
-        if column is None:
-            continue  # other columns (an HR export's extras) are ignored
-        if column in found:
-            raise ValidationFailed(f"Row 1 (header): the column {column.replace('_', ' ')} appears "
-                                   "twice", field="file")
-        found[column] = index
-    return found
-
-
-def _sniff(first_line: str) -> tuple[str, dict[str, int]]:
-    """The delimiter (comma or semicolon) under which the header names the most known columns."""
-    best: tuple[int, str, dict[str, int]] | None = None
-    for delimiter in (",", ";"):
-        header = next(csv.reader([first_line], delimiter=delimiter), [])
-        columns = _columns(header)
-        if best is None or len(columns) > best[0]:
-            best = (len(columns), delimiter, columns)
-    assert best is not None
-    _, delimiter, columns = best
-    missing = [c for c in REQUIRED if c not in columns]
-    if missing:
-        raise ValidationFailed(
-            "Row 1 (header): no column for " + ", ".join(missing) + ". The first row must name the "
-            "columns email, name, organisation and, optionally, role profile, separated by commas "
-            "or semicolons", field="file")
-    return delimiter, columns
-
-
-def read_rows(data: bytes) -> Iterator[tuple[int, dict[str, str]]]:
-    """(row number, {email, name, organisation, role_profile}) for each non-blank data row.
-
-    Raises ValidationFailed (field ``file``) when the file as a whole cannot be read.
-    """
-    text = _decode(data)
-    if not text.strip():
-        raise ValidationFailed("The file is empty", field="file")
-    delimiter, columns = _sniff(text.splitlines()[0])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    next(reader)
-    count = 0
-    try:
-        for number, cells in enumerate(reader, start=2):
-            if not any(cell.strip() for cell in cells):
-                continue
-            count += 1
-            if count > MAX_ROWS:
-                raise ValidationFailed(f"The file has more than {MAX_ROWS:,} rows: split it",
-                                       field="file")
-            yield number, {column: cells[index].strip() if index < len(cells) else ""
-                           for column, index in columns.items()}
-    except csv.Error as exc:
-        raise ValidationFailed(f"Row {reader.line_num}: the file cannot be read as CSV ({exc})",
-                               field="file") from exc
 
 
 # Checking rows -----------------------------------------------------------------------------------
@@ -249,8 +162,9 @@ def check_rows(session: Session, campaign: Campaign,
                 refuse(number, "role_profile", f"{role_text!r} is not a known role profile code or name")
         elif organisation is not None:
             role_profile_id = organisation[1]
+        manager = invite_managers.read(number, record, email, refuse)
         if number not in bad:
-            candidates.append({"row": number, "email": email, "name": name,
+            candidates.append({"row": number, "email": email, "name": name, "manager_email": manager,
                                "organisation_id": organisation[0], "role_profile_id": role_profile_id})
 
     existing = _accounts_by_email(session, (row["email"] for row in candidates))
@@ -262,6 +176,7 @@ def check_rows(session: Session, campaign: Campaign,
             refuse(row["row"], "email", f"{row['email']} {problem}")
         else:
             valid.append(row)
+    valid = invite_managers.check(session, valid, first_seen, refuse)
     errors.sort(key=lambda error: error["row"])
     return CheckResult(total_rows=total, valid_rows=valid, errors=errors)
 
@@ -308,6 +223,7 @@ def _recheck(session: Session, campaign: Campaign, rows: list[dict[str, Any]]) -
             problems.append(f"row {row['row']}: the organisation is no longer in the campaign")
         elif row["role_profile_id"] is not None and row["role_profile_id"] not in roles:
             problems.append(f"row {row['row']}: the role profile has been retired")
+    problems += invite_managers.problems(session, rows)
     if problems:
         shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
         raise ValidationFailed(f"{len(problems)} rows are no longer valid since the file was checked "
@@ -351,6 +267,7 @@ def import_file(session: Session, actor: Actor, invite_file: InviteFile, *,
             progress(done, steps)
     created = _accounts_by_email(session, (row["email"] for row in new_rows))
     user_ids = {**existing, **{email: account.id for email, account in created.items()}}
+    invite_managers.write(session, rows, user_ids)
 
     invited_before = set(session.scalars(
         select(Invitation.user_id).where(Invitation.campaign_id == campaign.id)))
