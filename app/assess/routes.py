@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -14,9 +14,9 @@ from flask_login import current_user, login_required
 from app.assess import bp
 from app.assess.forms import ActionForm, answers_from, field_name
 from app.extensions import db
+from app.learn.refresh import refresh_plan_quietly
 from app.models import Attempt, AttemptStatus
 from app.models.base import utcnow
-from app.services import plans
 from app.services.assessment import answers, questions, report, submission, taking, validation, window
 from app.services.assessment.window import AlreadySubmitted, OutsideWindow
 from app.services.errors import NotFound, ValidationFailed
@@ -233,22 +233,11 @@ def submit(attempt_id: int):
         return _blocked(exc, attempt_id)
     db.session.commit()
     if outcome.submitted_now:
-        _refresh_learning_plan()
+        refresh_plan_quietly(current_user)
         flash(_("Your assessment is submitted. Thank you."), "success")
     else:
         flash(_("You had already submitted this assessment; nothing has changed."), "success")
     return redirect(url_for("assess.results", attempt_id=attempt_id))
-
-
-def _refresh_learning_plan() -> None:
-    """New results make a new plan. The submission is already saved: if matching fails, the official
-    still sees their results, and the plan page can be refreshed later."""
-    try:
-        plans.refresh_plan(db.session, current_user)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        current_app.logger.exception("learning plan refresh failed for user %s", current_user.id)
 
 
 # Results ------------------------------------------------------------------------------------------------

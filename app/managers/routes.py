@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,11 +18,11 @@ from flask_login import current_user
 from app.authz import current_actor, require_role
 from app.extensions import db
 from app.form_errors import show_error
+from app.learn.refresh import refresh_plan_quietly
 from app.managers import bp
 from app.managers.forms import ManagerForm, review_form
-from app.models import Role, User
+from app.models import Role
 from app.models.base import utcnow
-from app.services import plans
 from app.services.assessment import validation
 from app.services.assessment.window import OutsideWindow
 from app.services.errors import NotFound, ValidationFailed
@@ -78,21 +78,10 @@ def review(attempt_id: int):
             show_error(form, exc)
         else:
             db.session.commit()
-            _refresh_learning_plan(attempt.user)
+            refresh_plan_quietly(attempt.user)
             flash(_("Your review of %(name)s's assessment is saved.", name=attempt.user.name), "success")
             return redirect(url_for("managers.index"))
     return render_template("managers/review.html", page=page, form=form, closed_message=None)
-
-
-def _refresh_learning_plan(official: User) -> None:
-    """Validated levels change the official's gaps, so their plan. The review is saved already: if
-    matching fails, the plan page can be refreshed later."""
-    try:
-        plans.refresh_plan(db.session, official)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        current_app.logger.exception("learning plan refresh failed for user %s", official.id)
 
 
 # The official names their manager -------------------------------------------------------------------

@@ -3,40 +3,16 @@
 from __future__ import annotations
 
 import random
-import shutil
 from collections import Counter
-from pathlib import Path
 
 import pytest
-import yaml
 
-from app.content.loader import DEFAULT_PATH, load_content
+from app.content.loader import load_content
 from app.content.schemas import KnowledgeItem, SelfRatingItem
 from app.content.sync import content_hash
+from tests.unit.content_files import read, write
 
 pytestmark = pytest.mark.no_db
-
-
-def read(path: Path) -> dict:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
-
-
-def write(path: Path, data: dict) -> None:
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-
-
-@pytest.fixture
-def content_copy(tmp_path) -> Path:
-    target = tmp_path / "assessments"
-    shutil.copytree(DEFAULT_PATH, target, ignore=shutil.ignore_patterns("schema", "examples", "*.md"))
-    return target
-
-
-@pytest.fixture(scope="module")
-def bundled():
-    result = load_content(DEFAULT_PATH)
-    assert result.errors == []
-    return result.content
 
 
 def individual(content):

@@ -2,38 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter, defaultdict
-from pathlib import Path
 
 import pytest
-import yaml
 
-from app.content.loader import DEFAULT_PATH, field_path, load_content
+from app.content.loader import field_path, load_content
+from tests.unit.content_files import read, write
 
 pytestmark = pytest.mark.no_db
-
-
-def read(path: Path) -> dict:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
-
-
-def write(path: Path, data: dict) -> None:
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-
-
-@pytest.fixture
-def content_copy(tmp_path) -> Path:
-    target = tmp_path / "assessments"
-    shutil.copytree(DEFAULT_PATH, target, ignore=shutil.ignore_patterns("schema", "examples", "*.md"))
-    return target
-
-
-@pytest.fixture(scope="module")
-def bundled():
-    result = load_content()
-    assert result.errors == []
-    return result.content
 
 
 def test_the_bundled_content_is_valid(bundled):

@@ -30,7 +30,7 @@ def results(session: Session, attempt: Attempt) -> list[CompetencyResult]:
         select(CompetencyResult).where(CompetencyResult.attempt_id == attempt.id)
         .join(CompetencyResult.competency).join(Competency.area)
         .options(contains_eager(CompetencyResult.competency).contains_eager(Competency.area))
-        .order_by(Area.position, Competency.position)
+        .order_by(Area.position, Competency.position, Competency.id)
     ))
 
 

@@ -19,14 +19,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, contains_eager, joinedload
+from sqlalchemy.orm import Session, joinedload
 
 from app.models import (
-    Area,
     Attempt,
     AttemptStatus,
     Campaign,
-    Competency,
     CompetencyResult,
     Job,
     ProficiencyLevel,
@@ -34,7 +32,7 @@ from app.models import (
     User,
 )
 from app.services import accounts, audit, outbox
-from app.services.assessment import scoring, window
+from app.services.assessment import report, scoring, window
 from app.services.assessment.campaigns import window_state
 from app.services.audit import Actor
 from app.services.errors import NotFound, ValidationFailed
@@ -127,15 +125,6 @@ def managed_attempt(session: Session, manager: User, attempt_id: int) -> Attempt
     return attempt
 
 
-def results(session: Session, attempt: Attempt) -> list[CompetencyResult]:
-    """The attempt's results with competency and area, in framework order (one query)."""
-    return list(session.scalars(
-        select(CompetencyResult).where(CompetencyResult.attempt_id == attempt.id)
-        .join(CompetencyResult.competency).join(Competency.area)
-        .options(contains_eager(CompetencyResult.competency).contains_eager(Competency.area))
-        .order_by(Area.position, Competency.position, Competency.id)))
-
-
 def scale(session: Session, attempt: Attempt) -> dict[int, str]:
     """Level -> name on the scale of the attempt's framework (0..max)."""
     names = dict(session.execute(
@@ -158,7 +147,7 @@ def review_page(session: Session, manager: User, attempt_id: int, now: datetime)
     """Everything the review page shows (three queries). Raises NotFound (see the scope rule)."""
     attempt = managed_attempt(session, manager, attempt_id)
     editable = window_state(attempt.campaign, now) == "open"
-    return ReviewPage(attempt, results(session, attempt), scale(session, attempt), editable,
+    return ReviewPage(attempt, report.results(session, attempt), scale(session, attempt), editable,
                       window.window_end(attempt.campaign))
 
 
@@ -218,7 +207,7 @@ def save_review(session: Session, actor: Actor, attempt_id: int, decisions: Mapp
     attempt = managed_attempt(session, manager, attempt_id)
     window.check_window(attempt.campaign, now)
     levels = scale(session, attempt)
-    found = results(session, attempt)
+    found = report.results(session, attempt)
     checked = [(result, _checked(result, decisions.get(result.competency_id), levels)) for result in found]
     adjusted = 0
     for result, decision in checked:
