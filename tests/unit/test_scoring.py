@@ -152,3 +152,33 @@ def test_probabilities_sum_to_one_and_the_level_is_the_most_probable():
 def test_certainty_in_words():
     assert (certainty(0.85), certainty(0.65), certainty(0.4), certainty(None)) == (
         "sure", "fairly sure", "not sure", "")
+
+
+def test_the_adaptive_form_reaches_the_fixed_forms_precision_with_at_most_60_percent_of_its_checks():
+    """bench/measurement.py prints the whole curve; this holds its headline on a seeded simulation."""
+    from app.services.assessment import adaptive
+    from app.services.assessment.forms import Candidate
+
+    rng = random.Random(11)
+    bank = [(Candidate(i, f"k{level}{letter}", "knowledge", 1, level, i), 4)
+            for i, (level, letter) in enumerate((lv, lt) for lv in FULL_FORM for lt in "abc")]
+    fixed_error = adaptive_error = asked = 0
+    runs = 800
+    for _ in range(runs):
+        true_level = rng.choice(LEVELS)
+        self_level = min(4, max(0, true_level + rng.choice((-1, 0, 0, 1, 1, 2))))
+
+        def answer(level, true_level=true_level):
+            return rng.random() < (0.9 if true_level >= level else 0.25)
+
+        fixed = [Check(level, 4, answer(level)) for level in FULL_FORM]
+        fixed_error += abs(score_competency(1, self_level, fixed, 4, None).level - true_level)
+        checks, pool = [], list(bank)
+        while pool and not adaptive.should_stop(self_level, checks, 2):
+            chosen = adaptive.next_check(self_level, checks, pool, set(), rng)
+            pool = [entry for entry in pool if entry[0].id != chosen.id]
+            checks.append(Check(chosen.level, 4, answer(chosen.level)))
+        asked += len(checks)
+        adaptive_error += abs(score_competency(1, self_level, checks, len(checks), None).level - true_level)
+    assert asked / runs <= 0.6 * len(FULL_FORM)
+    assert adaptive_error <= fixed_error

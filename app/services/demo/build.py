@@ -128,20 +128,24 @@ def build_demo(session: Session, *, size: int = DEFAULT_SIZE, seed: int = SEED, 
 
 
 def _most_improved(session: Session, baseline: Campaign, follow_up: Campaign) -> tuple[User, float] | None:
-    """The official whose mean calibrated level rose the most between the rounds, and by how much."""
-    means: dict[int, dict[int, float]] = {}
-    for campaign_id, user_id, level in session.execute(
-            select(Attempt.campaign_id, Attempt.user_id, func.avg(CompetencyResult.calibrated_level))
+    """The official whose level rose the most between the rounds, on average over the competencies
+    assessed in both (a not-assessed competency is no evidence of change), and by how much."""
+    levels: dict[tuple[int, int], dict[int, int]] = {}
+    for campaign_id, user_id, competency_id, level in session.execute(
+            select(Attempt.campaign_id, Attempt.user_id, CompetencyResult.competency_id,
+                   CompetencyResult.calibrated_level)
             .join(CompetencyResult, CompetencyResult.attempt_id == Attempt.id)
             .where(Attempt.campaign_id.in_([baseline.id, follow_up.id]),
-                   Attempt.status == AttemptStatus.SUBMITTED)
-            .group_by(Attempt.campaign_id, Attempt.user_id)):
-        means.setdefault(user_id, {})[campaign_id] = float(level)
-    changes = [(cycles[follow_up.id] - cycles[baseline.id], -user_id) for user_id, cycles in means.items()
-               if len(cycles) == 2]
+                   Attempt.status == AttemptStatus.SUBMITTED,
+                   CompetencyResult.calibrated_level.is_not(None))):
+        levels.setdefault((user_id, competency_id), {})[campaign_id] = level
+    changes: dict[int, list[int]] = {}
+    for (user_id, _), cycles in levels.items():
+        if len(cycles) == 2:
+            changes.setdefault(user_id, []).append(cycles[follow_up.id] - cycles[baseline.id])
     if not changes:
         return None
-    change, user_id = max(changes)
+    change, user_id = max((sum(values) / len(values), -user_id) for user_id, values in changes.items())
     return session.get_one(User, -user_id), change
 
 
