@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from app.models import (
@@ -136,6 +136,7 @@ def save_answers(session: Session, attempt_id: int, user_id: int, raw_answers: M
         select(Answer).where(Answer.attempt_id == attempt.id, Answer.item_id.in_(list(items)))
     )}
     errors: dict[int, str] = {}
+    new: list[dict[str, Any]] = []
     for item_id, raw in raw_answers.items():
         item = items.get(item_id)
         if item is None:
@@ -152,10 +153,12 @@ def save_answers(session: Session, attempt_id: int, user_id: int, raw_answers: M
             if answer is not None:
                 session.delete(answer)
         elif answer is None:
-            session.add(Answer(attempt_id=attempt.id, item_id=item_id, value=value, answered_at=now))
+            new.append({"attempt_id": attempt.id, "item_id": item_id, "value": value, "answered_at": now})
         elif answer.value != value:
             answer.value, answer.answered_at = value, now
     session.flush()
+    if new:  # one executemany statement, however many answers a page or an import brings
+        session.execute(insert(Answer), new)
     if section is not None:
         more = bool(advance and not errors and attempt.campaign.adaptive
                     and adaptive.extend(session, attempt, sections(session, attempt)[section].id, now))
