@@ -111,6 +111,46 @@ def role_profiles_for(session: Session, instrument: Instrument) -> list[RoleProf
     ))
 
 
+def _names(name: str, cycle_label: str) -> tuple[str, str]:
+    name, cycle_label = name.strip(), cycle_label.strip()
+    if not name:
+        raise ValidationFailed("Enter the campaign's name", field="name")
+    if len(name) > 200:
+        raise ValidationFailed("The name must be 200 characters or fewer", field="name")
+    if not cycle_label:
+        raise ValidationFailed("Enter the cycle label, for example baseline or follow-up 1",
+                               field="cycle_label")
+    if len(cycle_label) > 60:
+        raise ValidationFailed("The cycle label must be 60 characters or fewer", field="cycle_label")
+    return name, cycle_label
+
+
+def _scope(session: Session, country: Country, instrument: Instrument,
+           organisations: list[Organisation] | None,
+           role_profiles: dict[int, RoleProfile | None]) -> list[Organisation]:
+    """The campaign's organisations (None: all of the country), each checked with its default profile."""
+    if organisations is None:
+        organisations = list(session.scalars(
+            select(Organisation).where(Organisation.country_id == country.id)))
+    if not organisations:
+        raise ValidationFailed(f"{country.name} has no organisations yet: add one first",
+                               field="organisations")
+    for organisation in organisations:
+        if organisation.country_id != country.id:
+            raise ValidationFailed(f"{organisation.name} is not in {country.name}",
+                                   field="organisations")
+    in_scope = {o.id for o in organisations}
+    for organisation_id, profile in role_profiles.items():
+        if organisation_id not in in_scope:
+            raise ValidationFailed("A default role profile was given for an organisation outside "
+                                   "the campaign", field="role_profiles")
+        if profile is not None and (profile.framework_id != instrument.framework_id or profile.retired):
+            raise ValidationFailed(
+                f"The role profile {profile.name} does not belong to the instrument's framework",
+                field="role_profiles")
+    return organisations
+
+
 @dataclass(frozen=True)
 class Measurement:
     """A campaign's measurement settings: the minimum evidence for a competency to be assessed (its
@@ -158,16 +198,7 @@ def create_campaign(
     measurement = (measurement or Measurement()).checked()
     if actor.user is not None and not can_see_country(actor.user, country.id):
         raise NotFound("No such country")
-    name, cycle_label = name.strip(), cycle_label.strip()
-    if not name:
-        raise ValidationFailed("Enter the campaign's name", field="name")
-    if len(name) > 200:
-        raise ValidationFailed("The name must be 200 characters or fewer", field="name")
-    if not cycle_label:
-        raise ValidationFailed("Enter the cycle label, for example baseline or follow-up 1",
-                               field="cycle_label")
-    if len(cycle_label) > 60:
-        raise ValidationFailed("The cycle label must be 60 characters or fewer", field="cycle_label")
+    name, cycle_label = _names(name, cycle_label)
     if not instrument.current or instrument.kind != InstrumentKind.INDIVIDUAL:
         raise ValidationFailed(
             f"{instrument.code} v{instrument.version} is not the current version of an individual "
@@ -181,26 +212,8 @@ def create_campaign(
     if baseline is not None:
         _check_baseline(baseline, country, instrument, opens_at)
 
-    if organisations is None:
-        organisations = list(session.scalars(
-            select(Organisation).where(Organisation.country_id == country.id)))
-    if not organisations:
-        raise ValidationFailed(f"{country.name} has no organisations yet: add one first",
-                               field="organisations")
-    for organisation in organisations:
-        if organisation.country_id != country.id:
-            raise ValidationFailed(f"{organisation.name} is not in {country.name}",
-                                   field="organisations")
+    organisations = _scope(session, country, instrument, organisations, role_profiles or {})
     role_profiles = role_profiles or {}
-    in_scope = {o.id for o in organisations}
-    for organisation_id, profile in role_profiles.items():
-        if organisation_id not in in_scope:
-            raise ValidationFailed("A default role profile was given for an organisation outside "
-                                   "the campaign", field="role_profiles")
-        if profile is not None and (profile.framework_id != instrument.framework_id or profile.retired):
-            raise ValidationFailed(
-                f"The role profile {profile.name} does not belong to the instrument's framework",
-                field="role_profiles")
 
     campaign = Campaign(country=country, instrument=instrument, name=name, cycle_label=cycle_label,
                         opens_at=opens_at, closes_at=closes_at, created_by_id=actor.user_id,
