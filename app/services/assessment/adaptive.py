@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import Answer, Attempt, AttemptItem, Item, ItemKind
-from app.services.assessment import estimate, forms, scoring
+from app.services.assessment import estimate, forms, results_store, scoring
 from app.services.assessment.estimate import Check
 from app.services.assessment.forms import Candidate
 
@@ -59,13 +59,14 @@ def extend(session: Session, attempt: Attempt, section_id: int, now: datetime) -
         Answer.attempt_id == attempt.id, Answer.item_id.in_([item.id for item in items]))).all())
     seen = forms.seen_codes(session, attempt.user_id, but=attempt.id)
     rng = random.Random(attempt.seed * 7919 + len(drawn))
+    levels = results_store.scale(session, attempt.instrument.framework_id)
     by_competency: dict[int, list[Item]] = defaultdict(list)
     for item in items:
         if item.competency_id is not None:
             by_competency[item.competency_id].append(item)
     added: list[int] = []
     for group in by_competency.values():
-        choice = _next_for(group, drawn, answers, seen, rng, attempt.campaign.min_checks)
+        choice = _next_for(group, drawn, answers, seen, rng, attempt.campaign.min_checks, levels)
         if choice is not None:
             added.append(choice)
     if added:
@@ -77,7 +78,7 @@ def extend(session: Session, attempt: Attempt, section_id: int, now: datetime) -
 
 
 def _next_for(group: list[Item], drawn: set[int], answers: dict, seen: set[str], rng: random.Random,
-              minimum_checks: int) -> int | None:
+              minimum_checks: int, levels: Sequence[int]) -> int | None:
     rating = next((item for item in group if item.kind == ItemKind.SELF_RATING), None)
     self_level = answers.get(rating.id) if rating is not None else None
     shown = [item for item in group if item.kind == ItemKind.KNOWLEDGE and item.id in drawn]
@@ -86,10 +87,10 @@ def _next_for(group: list[Item], drawn: set[int], answers: dict, seen: set[str],
     answered = [Check(item.level or 0, len(item.options), scoring.is_right(item.key, answers[item.id]))
                 for item in shown]
     level = None if self_level is None else int(self_level)
-    if should_stop(level, answered, minimum_checks):
+    if should_stop(level, answered, minimum_checks, levels):
         return None
     pool = [(forms.Candidate(item.id, item.code, item.kind, item.competency_id, item.level, item.position),
              len(item.options))
             for item in group if item.kind == ItemKind.KNOWLEDGE and item.id not in drawn]
-    choice = next_check(level, answered, pool, seen, rng)
+    choice = next_check(level, answered, pool, seen, rng, levels)
     return choice.id if choice is not None else None
