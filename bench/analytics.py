@@ -13,7 +13,7 @@ the data is rolled back at the end.
 Baselines, taken in the same run: for the cross-sectional tables, the time to SELECT the result rows
 the heatmap reads (each official's latest results) into Python, without grouping anything; for the
 paired change, the obvious alternative of fetching every pair of results and giving each group's pairs
-to app.services.stats.paired_change in pandas (the script checks both give the same figures).
+to app.services.evaluation.stats.paired_change in pandas (the script checks both give the same figures).
 """
 
 from __future__ import annotations
@@ -52,9 +52,9 @@ from app.models import (  # noqa: E402
     RoleProfile,
     User,
 )
-from app.services import analytics  # noqa: E402
-from app.services.analytics.common import chosen_attempts  # noqa: E402
-from app.services.stats import paired_change  # noqa: E402
+from app.services import evaluation as analytics  # noqa: E402
+from app.services.evaluation.common import chosen_attempts  # noqa: E402
+from app.services.evaluation.stats import paired_change  # noqa: E402
 from config import Config  # noqa: E402
 
 COMPETENCIES = 21

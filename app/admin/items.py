@@ -18,8 +18,8 @@ from app.dashboard.formatting import cell as dashboard_cell
 from app.dashboard.formatting import suppressed_text
 from app.extensions import db
 from app.models import Role
-from app.services import exports
 from app.services.assessment import item_stats, item_stats_csv
+from app.services.evaluation import exports
 from app.services.scope import visible_country_ids
 
 

@@ -1,4 +1,4 @@
-"""The dashboard's charts: each one drawn (app.services.charts) from the table of the same name, so the
+"""The dashboard's charts: each one drawn (evaluation.charts) from the table of the same name, so the
 chart and the table under it show the same numbers. A hidden figure is a gap in the chart, labelled
 with the page's wording."""
 
@@ -13,8 +13,8 @@ from flask_babel import lazy_gettext as _l
 from app.dashboard.formatting import label, suppressed_text
 from app.dashboard.selection import Selection
 from app.dashboard.tables import level_grid
-from app.services import charts as svg
-from app.services.analytics import Table, heatmap_grid
+from app.services.evaluation import Table, heatmap_grid
+from app.services.evaluation import charts as svg
 
 MAX_SERIES = svg.MAX_LINES
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Country
-from app.services.content_gaps import content_gaps
+from app.services.evaluation.content_gaps import content_gaps
 
 
 @click.group("catalogue", help="The curated catalogue.")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 
-from app.services.analytics import NotEnoughData, Suppressed
+from app.services.evaluation import NotEnoughData, Suppressed
 
 DASH = "–"  # nothing to show: no officials, or a statistic that is not defined
 

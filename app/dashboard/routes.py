@@ -23,8 +23,9 @@ from app.dashboard.selection import current_selection
 from app.dashboard.tables import PAGES, TABLES, build, level_grid
 from app.extensions import db
 from app.models import Role
-from app.services import analytics, exports
-from app.services.content_gaps import content_gaps
+from app.services import evaluation
+from app.services.evaluation import exports
+from app.services.evaluation.content_gaps import content_gaps
 
 STAFF = (Role.ADMIN, Role.FOCAL_POINT)
 PAGE_TITLES = {
@@ -43,7 +44,7 @@ def _k() -> int:
 @bp.context_processor
 def _dashboard_helpers() -> dict[str, object]:
     return {"cell": cell, "interval": interval, "heat_class": heat_class, "label": label,
-            "page_titles": PAGE_TITLES, "charts": CHARTS, "heatmap_grid": analytics.heatmap_grid,
+            "page_titles": PAGE_TITLES, "charts": CHARTS, "heatmap_grid": evaluation.heatmap_grid,
             "level_grid": level_grid}
 
 
@@ -111,7 +112,7 @@ def export(name: str, file_format: str) -> Response:
     return _download(table, file_format, selection, {})
 
 
-def _download(table: analytics.Table, file_format: str, selection, extra: dict) -> Response:
+def _download(table: evaluation.Table, file_format: str, selection, extra: dict) -> Response:
     """The table as a file, worded as on the page, and the audit event of the download."""
     wording = {"suppressed_text": suppressed_text(table.k), "not_enough_text": not_enough_text()}
     if file_format == "csv":
@@ -136,7 +137,7 @@ def people() -> Response | str:
     form = PersonExportForm()
     if form.validate_on_submit():
         pseudonymise = not form.include_names.data
-        table = analytics.person_levels(db.session, selection.scope, selection.filters,
+        table = evaluation.person_levels(db.session, selection.scope, selection.filters,
                                         key=current_app.config["SECRET_KEY"], pseudonymise=pseudonymise,
                                         not_assessed_text=_("not assessed"))
         return _download(table, form.file_format.data, selection, {"pseudonymised": pseudonymise})

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from app.models import Campaign, Country, Organisation, RoleProfile
 from app.services import places
-from app.services.analytics import Filters, Scope
-from app.services.analytics.common import in_scope
+from app.services.evaluation import Filters, Scope
+from app.services.evaluation.common import in_scope
 from app.services.scope import visible_country_ids
 
 FILTER_ARGS = ("country", "campaign", "organisation", "role_profile", "results")

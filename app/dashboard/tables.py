@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from app.dashboard.selection import Selection
-from app.services import analytics
-from app.services.analytics import Table
-from app.services.analytics.countries import countries_side_by_side
+from app.services import evaluation
+from app.services.evaluation import Table
+from app.services.evaluation.countries import countries_side_by_side
 
 Build = Callable[[Session, Selection, int], Table]
 
@@ -32,24 +32,24 @@ def _without_k(function) -> Build:  # organisation-level figures: no small-cell 
 
 
 SPECS = (
-    TableSpec("participation", _with_k(analytics.participation_funnel)),
-    TableSpec("organisation-maturity", _without_k(analytics.organisation_maturity)),
-    TableSpec("heatmap", _with_k(analytics.heatmap)),
-    TableSpec("levels", _with_k(analytics.level_distribution)),
-    TableSpec("assets", _with_k(analytics.assets)),
-    TableSpec("content-gaps", lambda session, sel, k: analytics.largest_content_gaps(session, sel.scope, k)),
-    TableSpec("trend", _with_k(analytics.trend)),
-    TableSpec("indicators", _without_k(analytics.indicator_values)),
+    TableSpec("participation", _with_k(evaluation.participation_funnel)),
+    TableSpec("organisation-maturity", _without_k(evaluation.organisation_maturity)),
+    TableSpec("heatmap", _with_k(evaluation.heatmap)),
+    TableSpec("levels", _with_k(evaluation.level_distribution)),
+    TableSpec("assets", _with_k(evaluation.assets)),
+    TableSpec("content-gaps", lambda session, sel, k: evaluation.largest_content_gaps(session, sel.scope, k)),
+    TableSpec("trend", _with_k(evaluation.trend)),
+    TableSpec("indicators", _without_k(evaluation.indicator_values)),
     TableSpec("pairing-by-organisation",
-              lambda session, sel, k: analytics.pairing(session, sel.scope, sel.filters, k,
+              lambda session, sel, k: evaluation.pairing(session, sel.scope, sel.filters, k,
                                                         by="organisation")),
-    TableSpec("change-by-competency", _with_k(analytics.change_by_competency)),
-    TableSpec("change-by-organisation", _with_k(analytics.change_by_organisation)),
-    TableSpec("change-by-role-profile", _with_k(analytics.change_by_role_profile)),
-    TableSpec("learning-activity", _with_k(analytics.learning_activity)),
-    TableSpec("resource-feedback", _with_k(analytics.resource_feedback)),
-    TableSpec("path-feedback", _with_k(analytics.path_feedback)),
-    TableSpec("follow-ups", _with_k(analytics.follow_up_answers)),
+    TableSpec("change-by-competency", _with_k(evaluation.change_by_competency)),
+    TableSpec("change-by-organisation", _with_k(evaluation.change_by_organisation)),
+    TableSpec("change-by-role-profile", _with_k(evaluation.change_by_role_profile)),
+    TableSpec("learning-activity", _with_k(evaluation.learning_activity)),
+    TableSpec("resource-feedback", _with_k(evaluation.resource_feedback)),
+    TableSpec("path-feedback", _with_k(evaluation.path_feedback)),
+    TableSpec("follow-ups", _with_k(evaluation.follow_up_answers)),
     TableSpec("countries", _with_k(countries_side_by_side), admin_only=True),
 )
 TABLES = {spec.name: spec for spec in SPECS}

@@ -21,7 +21,7 @@ from app.extensions import db
 from app.jobs import handler
 from app.models import FollowUp, Job
 from app.models.base import utcnow
-from app.services import follow_ups
+from app.services.evaluation import follow_ups
 
 SEND = "follow_ups.send"
 BATCH = 100

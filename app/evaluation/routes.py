@@ -21,9 +21,8 @@ from app.form_errors import show_error
 from app.jobs import enqueue, job_or_404
 from app.models import Country, Job, Organisation, Role
 from app.models.base import utcnow
-from app.services import charts, follow_ups, indicators
 from app.services.errors import NotFound, ValidationFailed
-from app.services.evaluation import official_trend
+from app.services.evaluation import charts, follow_ups, indicators, official_trend
 
 STAFF = (Role.ADMIN, Role.FOCAL_POINT)
 

@@ -31,8 +31,9 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.services import follow_ups, plans
+from app.services import plans
 from app.services.errors import NotFound, ValidationFailed
+from app.services.evaluation import follow_ups
 from app.services.plan_view import Entry as Entry  # re-exported: the plan page is part of learning
 from app.services.plan_view import PlanView as PlanView
 from app.services.plan_view import followed_steps, required_steps

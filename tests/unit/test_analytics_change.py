@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 
 from app.extensions import db
 from app.models import Campaign
-from app.services import analytics
-from app.services.analytics import NOT_ENOUGH, Filters, Suppressed
-from app.services.analytics.common import paired_from_sums
-from app.services.stats import paired_change
+from app.services import evaluation
+from app.services.evaluation import NOT_ENOUGH, Filters, Suppressed
+from app.services.evaluation.common import paired_from_sums
+from app.services.evaluation.stats import paired_change
 from tests.factories import OrganisationFactory, UserFactory
 from tests.unit.analytics_fixture import build_world, submit
 
@@ -28,7 +28,7 @@ def _by_group(table):
 
 def test_change_per_competency_against_hand_computed_figures():
     world = build_world()
-    rows = _by_group(analytics.change_by_competency(db.session, world.scope, k=5))
+    rows = _by_group(evaluation.change_by_competency(db.session, world.scope, k=5))
     c1, c2 = rows[world.c1.name], rows[world.c2.name]
     # c1, 8 pairs (u1-u5, u7-u9); before 1,2,1,0,2,1,3,0 (sum 10), after 3,3,2,2,2,2,3,1 (sum 18)
     assert (c1.pairs, c1.mean_before, c1.mean_after) == (8, 1.25, 2.25)
@@ -53,7 +53,7 @@ def test_change_per_competency_against_hand_computed_figures():
 
 def test_change_per_organisation_and_role_against_hand_computed_figures():
     world = build_world()
-    rows = _by_group(analytics.change_by_organisation(db.session, world.scope, k=3))
+    rows = _by_group(evaluation.change_by_organisation(db.session, world.scope, k=3))
     o1, o2, total = rows[world.o1.name], rows[world.o2.name], rows["All organisations"]
     # An official's level is their mean over c1 and c2. O1 (u1-u5): before 1.5,1.5,1.5,0,1.5 (mean 1.2),
     # after 2.5,2,2,1,1.5 (mean 1.8); changes 1,.5,.5,1,0: mean .6, sum of squares 2.5,
@@ -83,14 +83,14 @@ def test_change_per_organisation_and_role_against_hand_computed_figures():
     assert total.normalised_gain == approx(5 / 19)
     assert total.is_total and total.group_id is None
 
-    roles = _by_group(analytics.change_by_role_profile(db.session, world.scope, k=5))
+    roles = _by_group(evaluation.change_by_role_profile(db.session, world.scope, k=5))
     assert roles[world.role.name].change == approx(0.5)
     assert roles[world.role.name].pairs == 8 and roles["All role profiles"].pairs == 8
 
 
 def test_a_group_under_k_is_suppressed_and_cannot_be_worked_out_from_the_total():
     world = build_world()
-    rows = _by_group(analytics.change_by_organisation(db.session, world.scope, k=5))
+    rows = _by_group(evaluation.change_by_organisation(db.session, world.scope, k=5))
     # O2 has 3 pairs: hidden; O1 (5 pairs) is hidden with it, or All minus O1 would give O2.
     for name in (world.o1.name, world.o2.name):
         row = rows[name]
@@ -110,7 +110,7 @@ def test_fewer_than_two_pairs_is_not_enough_data():
         submit(campaign, lone, o3, world.role, (world.c1, world.c2), levels,
                campaign.opens_at + timedelta(days=1))
     db.session.flush()
-    row = _by_group(analytics.change_by_organisation(db.session, world.scope, k=1))[o3.name]
+    row = _by_group(evaluation.change_by_organisation(db.session, world.scope, k=1))[o3.name]
     # one pair: the means are shown (k = 1), the change and its statistics are not
     assert (row.pairs, row.mean_before, row.mean_after) == (1, 1.0, 2.5)
     assert (row.change, row.ci_low, row.p, row.cohens_dz) == (NOT_ENOUGH,) * 4
@@ -120,16 +120,16 @@ def test_fewer_than_two_pairs_is_not_enough_data():
 
 def test_pairing_counts_those_who_took_one_cycle_apart():
     world = build_world()
-    [row] = analytics.pairing(db.session, world.scope, k=1).rows
+    [row] = evaluation.pairing(db.session, world.scope, k=1).rows
     # paired u1-u5, u7-u9; u6 only in the baseline (started the follow-up, never submitted); u10 only
     # in the follow-up
     assert (row.paired, row.baseline_only, row.follow_up_only) == (8, 1, 1)
-    [row] = analytics.pairing(db.session, world.scope, k=5).rows
+    [row] = evaluation.pairing(db.session, world.scope, k=5).rows
     assert (row.paired, row.baseline_only, row.follow_up_only) == (8, Suppressed(5), Suppressed(5))
-    by_org = {r.group: r for r in analytics.pairing(db.session, world.scope, k=1, by="organisation").rows}
+    by_org = {r.group: r for r in evaluation.pairing(db.session, world.scope, k=1, by="organisation").rows}
     assert (by_org[world.o1.name].paired, by_org[world.o1.name].baseline_only) == (5, 1)
     assert (by_org[world.o2.name].paired, by_org[world.o2.name].follow_up_only) == (3, 1)
-    by_org = {r.group: r for r in analytics.pairing(db.session, world.scope, k=5, by="organisation").rows}
+    by_org = {r.group: r for r in evaluation.pairing(db.session, world.scope, k=5, by="organisation").rows}
     assert by_org[world.o1.name].paired == by_org[world.o2.name].paired == Suppressed(5)
     assert by_org["All organisations"].paired == 8
     assert by_org["All organisations"].baseline_only == Suppressed(5)
@@ -137,7 +137,7 @@ def test_pairing_counts_those_who_took_one_cycle_apart():
 
 def test_trend_across_cycles_with_confidence_intervals():
     world = build_world()
-    baseline, follow_up = analytics.trend(db.session, world.scope, k=5).rows
+    baseline, follow_up = evaluation.trend(db.session, world.scope, k=5).rows
     # Baseline: 9 officials (u1-u9), means 1.5,1.5,1.5,0,1.5,2,1.5,2,0: sum 11.5, squares 19.25,
     # variance (19.25 - 11.5^2/9) / 8 = 0.569444, se 0.251539, half width 2.306004 * se = 0.580049
     assert (baseline.position, baseline.officials, baseline.cycle_label) == (0, 9, "baseline")
@@ -149,7 +149,7 @@ def test_trend_across_cycles_with_confidence_intervals():
     assert (follow_up.ci_low, follow_up.ci_high) == (approx(0.997131, abs=1e-5), approx(2.113980, abs=1e-5))
     assert follow_up.chain_id == world.baseline.id
     # O2 alone: 3 then 4 officials: suppressed at k = 5
-    small = analytics.trend(db.session, world.scope, Filters(organisation_id=world.o2.id), k=5).rows
+    small = evaluation.trend(db.session, world.scope, Filters(organisation_id=world.o2.id), k=5).rows
     assert [row.officials for row in small] == [Suppressed(5), Suppressed(5)]
     assert all(row.mean == Suppressed(5) and row.ci_low == Suppressed(5) for row in small)
 
@@ -164,12 +164,12 @@ def test_trend_follows_a_chain_of_follow_ups_and_one_official_has_no_interval():
     submit(second, world.officials[1], world.o1, world.role, (world.c1, world.c2), ((4, 2), (3, 2)),
            second.opens_at)
     db.session.flush()
-    rows = analytics.trend(db.session, world.scope, Filters(campaign_id=second.id), k=1).rows
+    rows = evaluation.trend(db.session, world.scope, Filters(campaign_id=second.id), k=1).rows
     assert [(r.position, r.campaign_id) for r in rows] == [
         (0, world.baseline.id), (1, world.follow_up.id), (2, second.id)]
     assert (rows[2].officials, rows[2].mean, rows[2].ci_low) == (1, 3.5, NOT_ENOUGH)
     # and the second follow-up pairs with the first, not with the baseline
-    [pair] = [r for r in analytics.pairing(db.session, world.scope, k=1).rows if r.campaign_id == second.id]
+    [pair] = [r for r in evaluation.pairing(db.session, world.scope, k=1).rows if r.campaign_id == second.id]
     assert (pair.baseline_id, pair.paired, pair.baseline_only) == (world.follow_up.id, 1, 8)
 
 

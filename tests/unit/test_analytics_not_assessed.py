@@ -25,10 +25,9 @@ import pytest
 
 from app.extensions import db
 from app.models import CompetencyResult, ResultSource
-from app.services import analytics
-from app.services.analytics import Filters, Suppressed
-from app.services.analytics.countries import countries_side_by_side
-from app.services.evaluation import official_trend
+from app.services import evaluation
+from app.services.evaluation import Filters, Suppressed, official_trend
+from app.services.evaluation.countries import countries_side_by_side
 from tests.unit.analytics_fixture import build_world
 
 approx = pytest.approx
@@ -46,7 +45,7 @@ def _by_group(table):
 
 def test_the_heatmap_leaves_not_assessed_out_of_the_mean_gap_and_counts_them(world):
     cells = {(c.organisation, c.competency_id): (c.officials, c.mean_gap, c.not_assessed)
-             for c in analytics.heatmap(db.session, world.scope, k=1).rows}
+             for c in evaluation.heatmap(db.session, world.scope, k=1).rows}
     # c1 gaps in O1: u1 0, u2 0, u3 1, u5 1, u6 1 (u4 NA): 3 / 5; in O2: u7 1, u8 0, u9 2 (u10 NA): 3 / 3.
     # Counting NA as level 0 would give O1 (3 + 3) / 6; as gap 0, 3 / 6.
     assert cells[(world.o1.name, world.c1.id)] == (5, approx(0.6), 1)
@@ -58,18 +57,18 @@ def test_the_heatmap_leaves_not_assessed_out_of_the_mean_gap_and_counts_them(wor
 
     # k = 2: one NA in each organisation is hidden; the total of 2 cannot single either out
     cells = {(c.organisation, c.competency_id): (c.officials, c.mean_gap, c.not_assessed)
-             for c in analytics.heatmap(db.session, world.scope, k=2).rows}
+             for c in evaluation.heatmap(db.session, world.scope, k=2).rows}
     assert cells[(world.o1.name, world.c1.id)] == (5, approx(0.6), Suppressed(2))
     assert cells[(world.o2.name, world.c1.id)] == (3, approx(1.0), Suppressed(2))
     assert cells[("All organisations", world.c1.id)][2] == 2
     # k = 5: the counts of 2 are hidden everywhere
-    total = [c for c in analytics.heatmap(db.session, world.scope, k=5).rows
+    total = [c for c in evaluation.heatmap(db.session, world.scope, k=5).rows
              if c.is_total and c.competency_id == world.c1.id]
     assert [(c.officials, c.not_assessed) for c in total] == [(8, Suppressed(5))]
 
 
 def test_levels_and_assets_count_not_assessed_apart_never_at_level_0(world):
-    table = analytics.level_distribution(db.session, world.scope, k=1)
+    table = evaluation.level_distribution(db.session, world.scope, k=1)
     levels = {(r.competency_id, r.level): (r.officials, r.not_assessed) for r in table.rows}
     # c1 levels: 1 u9; 2 u3, u5, u6, u7; 3 u1, u2, u8: 8 assessed (the total), 2 NA (not at level 0)
     assert [levels[(world.c1.id, level)] for level in (0, 1, 2, 3, 4, None)] == [
@@ -78,18 +77,18 @@ def test_levels_and_assets_count_not_assessed_apart_never_at_level_0(world):
     assert [levels[(world.c2.id, level)] for level in (0, 1, 2, None)] == [
         (2, None), (3, None), (3, None), (8, 2)]
     assets = {r.competency_id: (r.assessed, r.practitioners, r.not_assessed)
-              for r in analytics.assets(db.session, world.scope, k=1).rows}
+              for r in evaluation.assets(db.session, world.scope, k=1).rows}
     assert assets == {world.c1.id: (8, 3, 2), world.c2.id: (8, 0, 2)}
 
     levels = {(r.competency_id, r.level): (r.officials, r.not_assessed)
-              for r in analytics.level_distribution(db.session, world.scope, k=5).rows}
+              for r in evaluation.level_distribution(db.session, world.scope, k=5).rows}
     assert levels[(world.c1.id, None)] == (8, Suppressed(5))
-    assets = {r.competency_id: r.not_assessed for r in analytics.assets(db.session, world.scope, k=5).rows}
+    assets = {r.competency_id: r.not_assessed for r in evaluation.assets(db.session, world.scope, k=5).rows}
     assert assets == {world.c1.id: Suppressed(5), world.c2.id: Suppressed(5)}
 
 
 def test_a_pair_needs_the_competency_assessed_in_both_cycles(world):
-    rows = _by_group(analytics.change_by_competency(db.session, world.scope, k=1))
+    rows = _by_group(evaluation.change_by_competency(db.session, world.scope, k=1))
     c1, c2 = rows[world.c1.name], rows[world.c2.name]
     # c1: of the 8 officials paired, u4 (NA at follow-up) and u9 (NA at baseline) are not assessed in
     # both. 6 pairs: u1, u2, u3, u5, u7, u8; before 1,2,1,2,1,3 (10), after 3,3,2,2,2,3 (15)
@@ -109,12 +108,12 @@ def test_a_pair_needs_the_competency_assessed_in_both_cycles(world):
     assert (c2.pairs, c2.not_assessed, c2.mean_before, c2.change) == (7, 1, approx(9 / 7), 0.0)
     assert (c2.share_closed, c2.p) == (0.0, None)
 
-    rows = _by_group(analytics.change_by_competency(db.session, world.scope, k=5))
+    rows = _by_group(evaluation.change_by_competency(db.session, world.scope, k=5))
     assert (rows[world.c1.name].pairs, rows[world.c1.name].not_assessed) == (6, Suppressed(5))
 
 
 def test_change_per_organisation_uses_the_competencies_assessed_in_both(world):
-    rows = _by_group(analytics.change_by_organisation(db.session, world.scope, k=1))
+    rows = _by_group(evaluation.change_by_organisation(db.session, world.scope, k=1))
     o1, o2, total = rows[world.o1.name], rows[world.o2.name], rows["All organisations"]
     # An official's level is their mean over the competencies assessed in both cycles. O1: u1 1.5 -> 2.5,
     # u2 1.5 -> 2, u3 1.5 -> 2, u4 (c2 only) 0 -> 0, u5 1.5 -> 1.5: before 6/5, after 8/5; changes
@@ -143,22 +142,22 @@ def test_change_per_organisation_uses_the_competencies_assessed_in_both(world):
     assert total.share_closed == approx(1 / 7)
 
     # k = 2: O2's 2 pairs are shown; its lone NA is hidden, and the total with it (nothing else to hide)
-    rows = _by_group(analytics.change_by_organisation(db.session, world.scope, k=2))
+    rows = _by_group(evaluation.change_by_organisation(db.session, world.scope, k=2))
     assert (rows[world.o2.name].pairs, rows[world.o2.name].not_assessed) == (2, Suppressed(2))
     assert (rows[world.o1.name].not_assessed, rows["All organisations"].not_assessed) == (0, Suppressed(2))
 
-    roles = _by_group(analytics.change_by_role_profile(db.session, world.scope, k=1))
+    roles = _by_group(evaluation.change_by_role_profile(db.session, world.scope, k=1))
     assert (roles[world.role.name].pairs, roles[world.role.name].not_assessed) == (7, 1)
     assert roles[world.role.name].change == approx(5 / 14)
     # one competency: c1, where u4 and u9 are not assessed in both
-    only_c1 = _by_group(analytics.change_by_organisation(db.session, world.scope,
+    only_c1 = _by_group(evaluation.change_by_organisation(db.session, world.scope,
                                                          Filters(competency_id=world.c1.id), k=1))
     assert (only_c1[world.o1.name].pairs, only_c1[world.o1.name].not_assessed) == (4, 1)
     assert (only_c1["All organisations"].pairs, only_c1["All organisations"].not_assessed) == (6, 2)
 
 
 def test_the_trend_leaves_out_what_is_not_assessed(world):
-    baseline, follow_up = analytics.trend(db.session, world.scope, k=1).rows
+    baseline, follow_up = evaluation.trend(db.session, world.scope, k=1).rows
     # Baseline: u9 has nothing assessed (counted apart); u6's mean is c1's 2 alone. Means
     # 1.5,1.5,1.5,0,1.5,2,1.5,2: sum 11.5, squares 19.25, variance (19.25 - 11.5^2/8) / 7 = 0.388393,
     # se 0.220339, half width 2.364624 * se = 0.521019
@@ -168,9 +167,10 @@ def test_the_trend_leaves_out_what_is_not_assessed(world):
     # 24.75, variance (24.75 - 12.5^2/8) / 7 = 0.745536, se 0.305274, half width 0.721858
     assert (follow_up.officials, follow_up.not_assessed, follow_up.mean) == (8, 1, approx(12.5 / 8))
     assert (follow_up.ci_low, follow_up.ci_high) == (approx(0.840643, abs=1e-5), approx(2.284357, abs=1e-5))
-    assert [r.not_assessed for r in analytics.trend(db.session, world.scope, k=2).rows] == [Suppressed(2)] * 2
+    trend_rows = evaluation.trend(db.session, world.scope, k=2).rows
+    assert [r.not_assessed for r in trend_rows] == [Suppressed(2)] * 2
     # c1 alone: baseline u9 NA; follow-up u4 and u10 NA
-    c1 = analytics.trend(db.session, world.scope, Filters(competency_id=world.c1.id), k=1).rows
+    c1 = evaluation.trend(db.session, world.scope, Filters(competency_id=world.c1.id), k=1).rows
     assert [(r.officials, r.not_assessed) for r in c1] == [(8, 1), (7, 2)]
     assert c1[1].mean == approx((3 + 3 + 2 + 2 + 2 + 3 + 1) / 7)
 
@@ -188,7 +188,7 @@ def test_countries_side_by_side_leave_not_assessed_out(world):
 
 
 def test_the_person_level_table_says_not_assessed(world):
-    table = analytics.person_levels(db.session, world.scope, key="k", pseudonymise=False,
+    table = evaluation.person_levels(db.session, world.scope, key="k", pseudonymise=False,
                                     not_assessed_text="pas évalué")
     rows = {row["person"]: row for row in table.rows}
     assert (rows["Official 4"][world.c1.code], rows["Official 4"][world.c2.code]) == ("pas évalué", 0)
@@ -218,25 +218,25 @@ def test_the_validated_filter_narrows_every_results_table(world):
     _validate(world, world.baseline, (1, 2), world.c1)
     _validate(world, world.follow_up, (1, 2, 3), world.c1)
     cells = {(c.organisation, c.competency_id): (c.officials, c.mean_gap, c.not_assessed)
-             for c in analytics.heatmap(db.session, world.scope, VALIDATED, k=1).rows}
+             for c in evaluation.heatmap(db.session, world.scope, VALIDATED, k=1).rows}
     assert cells == {(world.o1.name, world.c1.id): (3, approx(1 / 3), 0),
                      ("All organisations", world.c1.id): (3, approx(1 / 3), 0)}
     levels = {r.level: (r.officials, r.not_assessed)
-              for r in analytics.level_distribution(db.session, world.scope, VALIDATED, k=1).rows}
+              for r in evaluation.level_distribution(db.session, world.scope, VALIDATED, k=1).rows}
     assert levels == {0: (0, None), 1: (0, None), 2: (1, None), 3: (2, None), 4: (0, None), None: (3, 0)}
-    [c1] = analytics.change_by_competency(db.session, world.scope, VALIDATED, k=1).rows
+    [c1] = evaluation.change_by_competency(db.session, world.scope, VALIDATED, k=1).rows
     assert (c1.group_id, c1.pairs, c1.mean_before, c1.mean_after, c1.not_assessed) == (
         world.c1.id, 2, 1.5, 3.0, 0)
-    baseline, follow_up = analytics.trend(db.session, world.scope, VALIDATED, k=1).rows
+    baseline, follow_up = evaluation.trend(db.session, world.scope, VALIDATED, k=1).rows
     assert (baseline.officials, baseline.mean, follow_up.officials, follow_up.mean) == (
         2, 1.5, 3, approx(8 / 3))
-    [org] = [r for r in analytics.change_by_organisation(db.session, world.scope, VALIDATED, k=1).rows
+    [org] = [r for r in evaluation.change_by_organisation(db.session, world.scope, VALIDATED, k=1).rows
              if not r.is_total]
     assert (org.group, org.pairs, org.change) == (world.o1.name, 2, 1.5)
-    people = analytics.person_levels(db.session, world.scope, VALIDATED, key="k", pseudonymise=False)
+    people = evaluation.person_levels(db.session, world.scope, VALIDATED, key="k", pseudonymise=False)
     assert world.c1.code in people.columns and world.c2.code not in people.columns  # none validated
     assert {row["person"]: row[world.c1.code] for row in people.rows if row[world.c1.code] is not None} == {
         "Official 1": 3, "Official 2": 3, "Official 3": 2}
     # participation is about who took part: the filter leaves it as it is
-    assert analytics.participation_funnel(db.session, world.scope, VALIDATED, k=1).rows == \
-        analytics.participation_funnel(db.session, world.scope, k=1).rows
+    assert evaluation.participation_funnel(db.session, world.scope, VALIDATED, k=1).rows == \
+        evaluation.participation_funnel(db.session, world.scope, k=1).rows

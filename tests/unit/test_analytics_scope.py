@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import event
 
 from app.extensions import db
-from app.services import analytics
-from app.services.analytics import Filters
+from app.services import evaluation
+from app.services.evaluation import Filters
 from tests.factories import CountryFactory
 from tests.unit.analytics_fixture import build_world
 from tests.unit.analytics_learning import add_learning
@@ -20,25 +20,25 @@ KEY = "test secret"
 def every_table(session, scope, world, k=1):
     """Each function of the API, called the way a dashboard would."""
     filters = Filters()
-    yield analytics.participation_funnel(session, scope, filters, k)
-    yield analytics.heatmap(session, scope, filters, k)
-    yield analytics.level_distribution(session, scope, filters, k)
-    yield analytics.assets(session, scope, filters, k)
-    yield analytics.change_by_competency(session, scope, filters, k)
-    yield analytics.change_by_organisation(session, scope, filters, k)
-    yield analytics.change_by_role_profile(session, scope, filters, k)
-    yield analytics.pairing(session, scope, filters, k)
-    yield analytics.pairing(session, scope, filters, k, by="organisation")
-    yield analytics.pairing(session, scope, filters, k, by="role_profile")
-    yield analytics.trend(session, scope, filters, k)
-    yield analytics.learning_activity(session, scope, filters, k)
-    yield analytics.organisation_maturity(session, scope, filters)
-    yield analytics.indicator_values(session, scope, filters)
-    yield analytics.resource_feedback(session, scope, filters, k)
-    yield analytics.path_feedback(session, scope, filters, k)
-    yield analytics.follow_up_answers(session, scope, filters, k)
-    yield analytics.largest_content_gaps(session, scope, k)
-    yield analytics.person_levels(session, scope, filters, key=KEY, pseudonymise=False)
+    yield evaluation.participation_funnel(session, scope, filters, k)
+    yield evaluation.heatmap(session, scope, filters, k)
+    yield evaluation.level_distribution(session, scope, filters, k)
+    yield evaluation.assets(session, scope, filters, k)
+    yield evaluation.change_by_competency(session, scope, filters, k)
+    yield evaluation.change_by_organisation(session, scope, filters, k)
+    yield evaluation.change_by_role_profile(session, scope, filters, k)
+    yield evaluation.pairing(session, scope, filters, k)
+    yield evaluation.pairing(session, scope, filters, k, by="organisation")
+    yield evaluation.pairing(session, scope, filters, k, by="role_profile")
+    yield evaluation.trend(session, scope, filters, k)
+    yield evaluation.learning_activity(session, scope, filters, k)
+    yield evaluation.organisation_maturity(session, scope, filters)
+    yield evaluation.indicator_values(session, scope, filters)
+    yield evaluation.resource_feedback(session, scope, filters, k)
+    yield evaluation.path_feedback(session, scope, filters, k)
+    yield evaluation.follow_up_answers(session, scope, filters, k)
+    yield evaluation.largest_content_gaps(session, scope, k)
+    yield evaluation.person_levels(session, scope, filters, key=KEY, pseudonymise=False)
 
 
 ID_FIELDS = ("organisation_id", "campaign_id", "baseline_id", "chain_id", "indicator_id")
@@ -101,23 +101,23 @@ def _statements_per_table(world):
     db.session.flush()
     counts = {}
     for name, call in {
-        "participation": lambda: analytics.participation_funnel(db.session, world.scope),
-        "heatmap": lambda: analytics.heatmap(db.session, world.scope),
-        "levels": lambda: analytics.level_distribution(db.session, world.scope),
-        "assets": lambda: analytics.assets(db.session, world.scope),
-        "change-competency": lambda: analytics.change_by_competency(db.session, world.scope),
-        "change-organisation": lambda: analytics.change_by_organisation(db.session, world.scope),
-        "change-role": lambda: analytics.change_by_role_profile(db.session, world.scope),
-        "pairing": lambda: analytics.pairing(db.session, world.scope, by="organisation"),
-        "trend": lambda: analytics.trend(db.session, world.scope),
-        "activity": lambda: analytics.learning_activity(db.session, world.scope),
-        "maturity": lambda: analytics.organisation_maturity(db.session, world.scope),
-        "indicators": lambda: analytics.indicator_values(db.session, world.scope),
-        "resource-feedback": lambda: analytics.resource_feedback(db.session, world.scope),
-        "path-feedback": lambda: analytics.path_feedback(db.session, world.scope),
-        "follow-ups": lambda: analytics.follow_up_answers(db.session, world.scope),
-        "content-gaps": lambda: analytics.largest_content_gaps(db.session, world.scope),
-        "people": lambda: analytics.person_levels(db.session, world.scope, key=KEY),
+        "participation": lambda: evaluation.participation_funnel(db.session, world.scope),
+        "heatmap": lambda: evaluation.heatmap(db.session, world.scope),
+        "levels": lambda: evaluation.level_distribution(db.session, world.scope),
+        "assets": lambda: evaluation.assets(db.session, world.scope),
+        "change-competency": lambda: evaluation.change_by_competency(db.session, world.scope),
+        "change-organisation": lambda: evaluation.change_by_organisation(db.session, world.scope),
+        "change-role": lambda: evaluation.change_by_role_profile(db.session, world.scope),
+        "pairing": lambda: evaluation.pairing(db.session, world.scope, by="organisation"),
+        "trend": lambda: evaluation.trend(db.session, world.scope),
+        "activity": lambda: evaluation.learning_activity(db.session, world.scope),
+        "maturity": lambda: evaluation.organisation_maturity(db.session, world.scope),
+        "indicators": lambda: evaluation.indicator_values(db.session, world.scope),
+        "resource-feedback": lambda: evaluation.resource_feedback(db.session, world.scope),
+        "path-feedback": lambda: evaluation.path_feedback(db.session, world.scope),
+        "follow-ups": lambda: evaluation.follow_up_answers(db.session, world.scope),
+        "content-gaps": lambda: evaluation.largest_content_gaps(db.session, world.scope),
+        "people": lambda: evaluation.person_levels(db.session, world.scope, key=KEY),
     }.items():
         with counting() as statements:
             call()
@@ -141,5 +141,5 @@ def test_the_number_of_statements_stays_the_same_as_the_data_grows():
 def test_suppressed_cells_say_fewer_than_k(k):
     world = build_world()
     texts = {str(value) for table in every_table(db.session, world.scope, world, k)
-             for row in table.records() for value in row if analytics.is_suppressed(value)}
+             for row in table.records() for value in row if evaluation.is_suppressed(value)}
     assert texts == (set() if k == 1 else {"fewer than 5"})

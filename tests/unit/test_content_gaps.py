@@ -4,7 +4,7 @@ enough material in the officials' first language."""
 from app.extensions import db
 from app.models import Answer, Attempt, AttemptStatus, CompetencyResult, ResultSource
 from app.models.base import utcnow
-from app.services.content_gaps import content_gaps
+from app.services.evaluation.content_gaps import content_gaps
 from tests.factories import (
     InvitationFactory,
     OrganisationFactory,

@@ -29,12 +29,12 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.services import analytics
+from app.services import evaluation
 from app.services.assessment.campaigns import window_state
 from app.services.demo import DEFAULT_SIZE, SEED, build_demo
 from app.services.demo.people import roster
+from app.services.evaluation.stats import paired_change
 from app.services.scope import scoped, visible_country_ids
-from app.services.stats import paired_change
 
 
 def test_the_roster_is_fixed_by_the_seed_and_varied():
@@ -100,12 +100,12 @@ def test_the_demo_focal_point_sees_a_baseline_and_a_follow_up_with_a_real_change
 
     # What the dashboards read for this country.
     scope = visible_country_ids(focal)
-    [pairing] = analytics.pairing(db.session, scope).rows
+    [pairing] = evaluation.pairing(db.session, scope).rows
     assert pairing.paired >= 200 and pairing.baseline_only >= 20 and pairing.follow_up_only >= 10
-    trend = analytics.trend(db.session, scope).rows
+    trend = evaluation.trend(db.session, scope).rows
     assert [row.cycle_label for row in trend] == ["baseline", "follow-up 1"]
     assert trend[1].mean > trend[0].mean
-    flagged = [row.code for row in analytics.resource_feedback(db.session, scope).rows if row.flagged]
+    flagged = [row.code for row in evaluation.resource_feedback(db.session, scope).rows if row.flagged]
     assert len(flagged) == 2
     assert _count(LearningPlan, LearningPlan.country_id == baseline.country_id) >= 300
     assert _count(PlanItem, PlanItem.status == "accepted") > 100
@@ -120,7 +120,7 @@ def test_the_demo_focal_point_sees_a_baseline_and_a_follow_up_with_a_real_change
     assert _count(OrganisationAssessment, OrganisationAssessment.status == "submitted") == 12
     assert _count(IndicatorValue) >= 3 * 6 * 3
     maturity = {(row.organisation_id, row.cycle_label): row.score for row in
-                analytics.organisation_maturity(db.session, scope).rows if row.dimension == "overall"}
+                evaluation.organisation_maturity(db.session, scope).rows if row.dimension == "overall"}
     assert len(maturity) == 12  # each organisation in each round, more mature in the follow-up
     assert mean(v for (_, cycle), v in maturity.items() if cycle == "follow-up 1") > mean(
         v for (_, cycle), v in maturity.items() if cycle == "baseline") + 0.2

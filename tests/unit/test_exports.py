@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent
-from app.services import analytics, exports
-from app.services.analytics import Filters
+from app.services import evaluation
 from app.services.audit import Actor
+from app.services.evaluation import Filters, exports
 from tests.factories import UserFactory
 from tests.unit.analytics_fixture import build_world
 
@@ -61,7 +61,7 @@ def _number(text):
 
 def test_a_group_of_four_is_suppressed_in_csv_and_xlsx_as_on_the_page():
     world = build_world()
-    table = analytics.heatmap(db.session, world.scope, Filters(competency_id=world.c1.id), k=5)
+    table = evaluation.heatmap(db.session, world.scope, Filters(competency_id=world.c1.id), k=5)
     page = {cell.organisation: (str(cell.officials), cell.mean_gap) for cell in table.rows}
     assert page[world.o2.name][0] == "fewer than 5"
     csv_rows = read_csv(exports.to_csv(table))
@@ -78,7 +78,7 @@ def test_a_group_of_four_is_suppressed_in_csv_and_xlsx_as_on_the_page():
 
 def test_the_caller_may_word_the_markers_as_its_page_does():
     world = build_world()
-    table = analytics.change_by_organisation(db.session, world.scope, k=5)
+    table = evaluation.change_by_organisation(db.session, world.scope, k=5)
     text = exports.to_csv(table, suppressed_text="moins de 5", not_enough_text="pas assez de données")
     assert "moins de 5" in text and "fewer than" not in text
     assert "moins de 5" in {cell for row in read_xlsx(exports.to_xlsx(table, suppressed_text="moins de 5"))
@@ -90,7 +90,7 @@ def test_formula_cells_are_escaped_in_csv_and_xlsx():
     world.o2.name = "@SUM(A1) agency"
     world.follow_up.cycle_label = "-follow-up"
     db.session.flush()
-    table = analytics.participation_funnel(db.session, world.scope, k=1)
+    table = evaluation.participation_funnel(db.session, world.scope, k=1)
     for rows in (read_csv(exports.to_csv(table)), read_xlsx(exports.to_xlsx(table))):
         cells = {cell for row in rows for cell in row}
         assert "'=1+2 Ministry of Finance" in cells
@@ -102,7 +102,7 @@ def test_formula_cells_are_escaped_in_csv_and_xlsx():
 
 def test_numbers_stay_numbers_and_markers_text_in_xlsx():
     world = build_world()
-    data = exports.to_xlsx(analytics.change_by_competency(db.session, world.scope, k=5))
+    data = exports.to_xlsx(evaluation.change_by_competency(db.session, world.scope, k=5))
     with zipfile.ZipFile(io.BytesIO(data)) as book:
         sheet = book.read("xl/worksheets/sheet1.xml").decode()
         styles = book.read("xl/styles.xml").decode()
@@ -114,7 +114,7 @@ def test_numbers_stay_numbers_and_markers_text_in_xlsx():
 
 def test_person_level_export_is_pseudonymised_by_default():
     world = build_world()
-    table = analytics.person_levels(db.session, world.scope, key="secret")
+    table = evaluation.person_levels(db.session, world.scope, key="secret")
     text = exports.to_csv(table)
     for official in world.officials.values():
         assert official.name not in text and official.email not in text
@@ -122,22 +122,22 @@ def test_person_level_export_is_pseudonymised_by_default():
     assert header[:5] == ["person", "organisation", "role_profile", "campaign", "cycle_label"]
     assert header[5:] == [world.c1.code, world.c2.code]
     assert len(rows) == 10 and all(re.fullmatch(r"P-[0-9a-f]{16}", row[0]) for row in rows)
-    u1 = analytics.pseudonym(world.officials[1].id, "secret")
+    u1 = evaluation.pseudonym(world.officials[1].id, "secret")
     assert [row[5:] for row in rows if row[0] == u1] == [["3", "2"]]  # u1's follow-up levels
     # stable with the same key, different with another
-    assert read_csv(exports.to_csv(analytics.person_levels(db.session, world.scope, key="secret"))) == [
+    assert read_csv(exports.to_csv(evaluation.person_levels(db.session, world.scope, key="secret"))) == [
         header, *rows]
-    assert u1 != analytics.pseudonym(world.officials[1].id, "other")
+    assert u1 != evaluation.pseudonym(world.officials[1].id, "other")
     with pytest.raises(ValueError):
-        analytics.person_levels(db.session, world.scope, key="")
-    named = exports.to_csv(analytics.person_levels(db.session, world.scope, key="", pseudonymise=False))
+        evaluation.person_levels(db.session, world.scope, key="")
+    named = exports.to_csv(evaluation.person_levels(db.session, world.scope, key="", pseudonymise=False))
     assert world.officials[1].name in named and world.officials[1].email in named
 
 
 def test_each_export_is_written_to_the_audit_log():
     world = build_world()
     admin = UserFactory(admin=True)
-    table = analytics.heatmap(db.session, world.scope, k=5)
+    table = evaluation.heatmap(db.session, world.scope, k=5)
     event = exports.record_export(db.session, Actor(admin, "192.0.2.1"), exports.filename(table, "xlsx"),
                                   world.country.id, {"filters": {}, "rows": len(table.rows)})
     db.session.flush()
@@ -149,5 +149,5 @@ def test_each_export_is_written_to_the_audit_log():
 
 def test_file_names_are_safe():
     world = build_world()
-    table = analytics.heatmap(db.session, world.scope)
+    table = evaluation.heatmap(db.session, world.scope)
     assert exports.filename(table, "csv", suffix="Kenya / 2026") == "heatmap-kenya-2026.csv"

@@ -1,4 +1,4 @@
-"""Behaviour follow-ups (app/services/follow_ups.py): scheduled when a path is completed, due some weeks
+"""Behaviour follow-ups (evaluation/follow_ups.py): scheduled when a path is completed, due some weeks
 later, sent once, answered by their official only."""
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Enrolment, FollowUp
 from app.models.base import utcnow
-from app.services import follow_ups, learning
+from app.services import learning
 from app.services.errors import NotFound, ValidationFailed
+from app.services.evaluation import follow_ups
 from tests.factories import ResourceFactory, UserFactory, make_path
 
 TODAY = date(2026, 3, 10)

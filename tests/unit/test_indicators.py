@@ -1,4 +1,4 @@
-"""Results indicators (app/services/indicators.py): periods, values replaced per organisation and period,
+"""Results indicators (evaluation/indicators.py): periods, values replaced per organisation and period,
 every change audited, each country's indicators for its focal points and admins only."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, IndicatorValue
-from app.services import indicators
 from app.services.audit import SYSTEM, Actor
 from app.services.errors import NotFound, ValidationFailed
+from app.services.evaluation import indicators
 from tests.factories import CountryFactory, FocalPointFactory, OrganisationFactory, UserFactory
 
 

@@ -9,7 +9,6 @@ import pytest
 
 from app.extensions import db
 from app.models import Answer, Attempt, AttemptItem, AttemptStatus, ItemKind
-from app.services.analytics import Suppressed
 from app.services.assessment import item_stats
 from app.services.assessment.item_stats import (
     TOO_FEW,
@@ -25,6 +24,7 @@ from app.services.assessment.item_stats import (
     option_shares,
 )
 from app.services.assessment.scoring import is_right
+from app.services.evaluation import Suppressed
 from tests.factories import (
     CampaignFactory,
     CountryFactory,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.services.stats import Cell, normalised_gain, paired_change, share_closed, suppress_counts
+from app.services.evaluation.stats import Cell, normalised_gain, paired_change, share_closed, suppress_counts
 
 pytestmark = pytest.mark.no_db
 

@@ -370,7 +370,7 @@ def test_pages_say_so_when_there_is_nothing_yet(browser):
 
 def test_numbers_are_formatted_as_the_pages_show_them(app):
     from app.dashboard.formatting import cell, heat_class, interval  # noqa: PLC0415
-    from app.services.analytics import NOT_ENOUGH, Suppressed  # noqa: PLC0415
+    from app.services.evaluation import NOT_ENOUGH, Suppressed  # noqa: PLC0415
 
     with app.test_request_context():
         assert [cell(0.03, "p"), cell(0.0042, "p"), cell(0.0004, "p")] == [

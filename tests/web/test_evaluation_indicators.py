@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, Indicator, IndicatorValue
-from app.services import indicators
 from app.services.audit import Actor
+from app.services.evaluation import indicators
 from tests.factories import CountryFactory, FocalPointFactory, OrganisationFactory, UserFactory
 from tests.web.test_evaluation import page_of, svg_of
 

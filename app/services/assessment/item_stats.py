@@ -19,7 +19,7 @@ What the figures mean (per knowledge check, within one instrument version):
 Flags: discrimination below 0.2, share right above 95 % or below 20 %. Any figure over fewer than
 MIN_RESPONSES responses (or fewer than the small-cell K, whichever is more) is TOO_FEW ("not enough
 responses"), never a number, and raises no flag; counts of officials follow the small-cell rule of
-app.services.analytics ("fewer than K").
+app.services.evaluation ("fewer than K").
 """
 
 from __future__ import annotations
@@ -36,9 +36,9 @@ from sqlalchemy.orm import Session
 
 from app.models import Answer, Attempt, AttemptItem, AttemptStatus, Competency, Instrument, Item, ItemKind
 from app.models.instruments import InstrumentKind
-from app.services.analytics import DEFAULT_K, Scope, Suppressed
-from app.services.analytics.common import count_cell, in_scope
 from app.services.assessment.scoring import is_right
+from app.services.evaluation import DEFAULT_K, Scope, Suppressed
+from app.services.evaluation.common import count_cell, in_scope
 
 MIN_RESPONSES = 30
 LOW_DISCRIMINATION, TOO_EASY, TOO_HARD = 0.2, 0.95, 0.20  # the flags' thresholds

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.services.assessment.item_stats import ItemRow, ItemStatistics, TooFewResponses
-from app.services.exports import cell
+from app.services.evaluation.exports import cell
 from app.services.spreadsheet import csv_text
 
 CSV_COLUMNS = ("instrument", "version", "competency", "competency_name", "competency_responses", "kr20",

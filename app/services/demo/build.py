@@ -25,10 +25,10 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.services import follow_ups
 from app.services.audit import Actor
 from app.services.demo import answers, assessments, courses, learning, people, results
 from app.services.demo.people import Person
+from app.services.evaluation import follow_ups
 
 DEFAULT_SIZE = 360  # officials
 SEED = 2026

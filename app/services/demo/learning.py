@@ -31,9 +31,10 @@ from app.models import (
     ResourceCompetency,
     User,
 )
-from app.services import follow_ups, learning, matching
+from app.services import learning, matching
 from app.services.assessment.campaigns import ends_at
 from app.services.demo.people import Person, users_by_email
+from app.services.evaluation import follow_ups
 
 CHUNK = 60  # officials per commit
 

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import Campaign, Country, Indicator, IndicatorValue, Organisation, Progress, Resource, User
-from app.services import indicators
 from app.services.audit import Actor
+from app.services.evaluation import indicators
 
 SERVICES, SATISFACTION, HOURS = ("Services available online", "User satisfaction",
                                  "Digital skills training")

@@ -5,7 +5,7 @@ sums the database hands back.
 Small-cell rule (the same in every table, page, CSV and XLSX): a figure computed over fewer than
 ``k`` officials is replaced by ``Suppressed(k)`` ("fewer than K"). Where a table also shows a total
 over groups that partition the same officials, one hidden group could be worked out by subtracting
-the others from the total, so the next smallest group is hidden too (app.services.stats.suppress_counts);
+the others from the total, so the next smallest group is hidden too (evaluation.stats.suppress_counts);
 a mean, a change or a share follows the count of officials it was computed over.
 
 Not assessed (``CompetencyResult.calibrated_level`` None: too little evidence, so no gap either) is
@@ -25,7 +25,7 @@ from sqlalchemy import ColumnElement, and_, exists, false, func, select, true
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.models import Attempt, AttemptStatus, ResultSource
-from app.services.stats import MIN_PAIRS, PairedChange, suppress_counts
+from app.services.evaluation.stats import MIN_PAIRS, PairedChange, suppress_counts
 
 DEFAULT_K = 5  # config SMALL_CELL_K; the caller passes current_app.config["SMALL_CELL_K"]
 
@@ -220,7 +220,7 @@ def shown(value: Figure, n: int, k: int, hidden: bool = False) -> Figure:
 #
 # The database returns, per group, n, the sum and the sum of squares; the statistics are worked out
 # from those, so no table fetches one row per official. tests/unit/test_analytics_change.py checks
-# they equal app.services.stats.paired_change on the same numbers.
+# they equal app.services.evaluation.stats.paired_change on the same numbers.
 
 _RELATIVE_ZERO = 1e-9  # below this, a variance worked out from sums is rounding: no spread at all
 
@@ -251,7 +251,7 @@ def mean_ci(n: int, total: float, total_sq: float) -> MeanCI:
 
 def paired_from_sums(n: int, sum_before: float, sum_after: float, sum_diff: float, sum_diff_sq: float
                      ) -> PairedChange | None:
-    """app.services.stats.paired_change, from the sums of the pairs instead of the pairs themselves:
+    """evaluation.stats.paired_change, from the sums of the pairs instead of the pairs themselves:
     the mean change, its 95% CI, the paired t-test and Cohen's d_z. None under MIN_PAIRS pairs."""
     if n < MIN_PAIRS:
         return None

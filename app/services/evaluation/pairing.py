@@ -10,14 +10,14 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.models import Attempt, AttemptStatus, Campaign
-from app.services.analytics.change import (
+from app.services.evaluation.change import (
     ALL_LABELS,
     BY_ORGANISATION,
     BY_ROLE,
     campaigns_with_baselines,
     group_names,
 )
-from app.services.analytics.common import (
+from app.services.evaluation.common import (
     DEFAULT_K,
     NO_FILTERS,
     Filters,

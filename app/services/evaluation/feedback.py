@@ -10,7 +10,7 @@ from sqlalchemy import Float, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from app.models import CoursePath, Feedback, FollowUp, Organisation, PathVersion, Resource, User
-from app.services.analytics.common import (
+from app.services.evaluation.common import (
     DEFAULT_K,
     NO_FILTERS,
     Figure,

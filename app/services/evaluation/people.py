@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Campaign, Competency, CompetencyResult, Organisation, RoleProfile, User
-from app.services.analytics.common import NO_FILTERS, Filters, Scope, Table, chosen_attempts, result_filters
+from app.services.evaluation.common import NO_FILTERS, Filters, Scope, Table, chosen_attempts, result_filters
 
 PSEUDONYM_PREFIX = "P-"
 NOT_ASSESSED = "not assessed"

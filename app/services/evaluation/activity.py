@@ -23,7 +23,8 @@ from app.models import (
     Resource,
     User,
 )
-from app.services.analytics.common import (
+from app.services.assessment.org_maturity import level_for
+from app.services.evaluation.common import (
     DEFAULT_K,
     NO_FILTERS,
     Figure,
@@ -37,7 +38,6 @@ from app.services.analytics.common import (
     people_filter,
     shown,
 )
-from app.services.assessment.org_maturity import level_for
 
 NO_ORGANISATION = "No organisation"
 

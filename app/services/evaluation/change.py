@@ -14,7 +14,7 @@ in either (per competency), or who has no competency assessed in both (per organ
 left out of every figure and counted apart (``not_assessed``).
 
 Per row: the mean level in each cycle, the paired change with its 95% confidence interval, the
-paired t-test p and Cohen's d_z (app.services.stats.paired_change, worked out from sums the database
+paired t-test p and Cohen's d_z (evaluation.stats.paired_change, worked out from sums the database
 groups — see common.paired_from_sums); the share of officials who had a gap at baseline and none at
 follow-up (per competency: that competency's gap; per organisation or role: their total gap over the
 competencies with a target in both cycles); the knowledge-check score — the share of knowledge
@@ -44,7 +44,7 @@ from app.models import (
     Organisation,
     RoleProfile,
 )
-from app.services.analytics.common import (
+from app.services.evaluation.common import (
     DEFAULT_K,
     NO_FILTERS,
     NOT_ENOUGH,
@@ -64,7 +64,7 @@ from app.services.analytics.common import (
     rows,
     shown,
 )
-from app.services.stats import MIN_PAIRS, normalised_gain
+from app.services.evaluation.stats import MIN_PAIRS, normalised_gain
 
 BY_COMPETENCY, BY_ORGANISATION, BY_ROLE = "competency", "organisation", "role_profile"
 

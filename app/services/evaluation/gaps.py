@@ -1,5 +1,5 @@
 """The largest content gaps: where officials have gaps and the catalogue has no material, or too
-little (app.services.content_gaps), with the officials counted under the small-cell rule."""
+little (app.services.evaluation.content_gaps), with the officials counted under the small-cell rule."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from app.services.analytics.common import DEFAULT_K, Scope, Suppressed, Table, count_cell
-from app.services.content_gaps import DEFAULT_MIN_RESOURCES, content_gaps
+from app.services.evaluation.common import DEFAULT_K, Scope, Suppressed, Table, count_cell
+from app.services.evaluation.content_gaps import DEFAULT_MIN_RESOURCES, content_gaps
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from app.models import Attempt, AttemptStatus, Campaign, Invitation, Organisation
-from app.services.analytics.common import (
+from app.services.evaluation.common import (
     DEFAULT_K,
     NO_FILTERS,
     Filters,

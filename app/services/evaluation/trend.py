@@ -10,7 +10,7 @@ from sqlalchemy import Float, cast, func, select
 from sqlalchemy.orm import Session
 
 from app.models import Attempt, AttemptStatus, Campaign, CompetencyResult
-from app.services.analytics.common import (
+from app.services.evaluation.common import (
     DEFAULT_K,
     NO_FILTERS,
     NOT_ENOUGH,

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from app.models import AuditEvent
 from app.services import audit
-from app.services.analytics.common import NotEnoughData, Suppressed, Table
 from app.services.audit import Actor
+from app.services.evaluation.common import NotEnoughData, Suppressed, Table
 from app.services.spreadsheet import csv_text, escape_cell
 
 CSV_TYPE = "text/csv; charset=utf-8"

@@ -9,7 +9,7 @@ from sqlalchemy import Float, and_, case, cast, distinct, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.models import Attempt, AttemptStatus, Campaign, CompetencyResult, Country, Invitation
-from app.services.analytics.common import (
+from app.services.evaluation.common import (
     DEFAULT_K,
     NO_FILTERS,
     NOT_ENOUGH,
@@ -26,8 +26,8 @@ from app.services.analytics.common import (
     ratio,
     shown,
 )
-from app.services.analytics.levels import PRACTITIONER
-from app.services.stats import MIN_PAIRS
+from app.services.evaluation.levels import PRACTITIONER
+from app.services.evaluation.stats import MIN_PAIRS
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""The analytics behind every dashboard: plain functions on a SQLAlchemy session, no Flask.
+"""The evaluation stage: the analytics behind every dashboard, their statistics, charts and exports,
+indicators, follow-ups and each official's own trend. Plain functions on a SQLAlchemy session, no Flask.
 
 Every function takes the session, a ``Scope`` (the countries the viewer may see: pass
 ``visible_country_ids(user)``, or a one-country frozenset narrowed from it; None means every
@@ -6,7 +7,7 @@ country), ``Filters`` (organisation, role profile, campaign, competency, validat
 ``k``, the small-cell threshold (config SMALL_CELL_K). The database does the grouping; each function
 runs a constant number of statements whatever the number of officials, and returns a ``Table``: rows
 (frozen dataclasses, or dicts for the person-level table) ready for a page, a chart, and
-app.services.exports (CSV, XLSX).
+app.services.evaluation.exports (CSV, XLSX).
 
 A figure over fewer than ``k`` officials is a ``Suppressed(k)`` ("fewer than K"), never a number;
 a statistic that needs more than there is, ``NOT_ENOUGH`` ("not enough data"); see common.py for the
@@ -18,14 +19,14 @@ levels, gaps or change counts it apart (``not_assessed``). Modules:
 - change: ``change_by_competency``, ``change_by_organisation``, ``change_by_role_profile`` (L2)
 - pairing: ``pairing`` (paired, baseline only, follow-up only)
 - trend: ``trend`` (mean and 95% CI per cycle); an official's own trend is
-  app/services/evaluation.official_trend
+  app.services.evaluation.official_trend
 - activity: ``learning_activity``, ``organisation_maturity``, ``indicator_values`` (L4)
 - feedback: ``resource_feedback``, ``path_feedback`` (L1), ``follow_up_answers`` (L3)
 - gaps: ``largest_content_gaps``
 - people: ``person_levels`` (admins only, pseudonymised by default), ``pseudonym``
 """
 
-from app.services.analytics.activity import (
+from app.services.evaluation.activity import (
     ActivityRow,
     IndicatorRow,
     MaturityRow,
@@ -33,13 +34,13 @@ from app.services.analytics.activity import (
     learning_activity,
     organisation_maturity,
 )
-from app.services.analytics.change import (
+from app.services.evaluation.change import (
     ChangeRow,
     change_by_competency,
     change_by_organisation,
     change_by_role_profile,
 )
-from app.services.analytics.common import (
+from app.services.evaluation.common import (
     DEFAULT_K,
     NO_FILTERS,
     NOT_ENOUGH,
@@ -51,7 +52,7 @@ from app.services.analytics.common import (
     Table,
     is_suppressed,
 )
-from app.services.analytics.feedback import (
+from app.services.evaluation.feedback import (
     POOR_RATING,
     FeedbackRow,
     FollowUpRow,
@@ -59,8 +60,8 @@ from app.services.analytics.feedback import (
     path_feedback,
     resource_feedback,
 )
-from app.services.analytics.gaps import ContentGapRow, largest_content_gaps
-from app.services.analytics.levels import (
+from app.services.evaluation.gaps import ContentGapRow, largest_content_gaps
+from app.services.evaluation.levels import (
     PRACTITIONER,
     AssetRow,
     HeatmapCell,
@@ -70,10 +71,11 @@ from app.services.analytics.levels import (
     heatmap_grid,
     level_distribution,
 )
-from app.services.analytics.pairing import PairingRow, pairing
-from app.services.analytics.participation import FunnelRow, participation_funnel
-from app.services.analytics.people import person_levels, pseudonym
-from app.services.analytics.trend import TrendRow, trend
+from app.services.evaluation.official import official_trend
+from app.services.evaluation.pairing import PairingRow, pairing
+from app.services.evaluation.participation import FunnelRow, participation_funnel
+from app.services.evaluation.people import person_levels, pseudonym
+from app.services.evaluation.trend import TrendRow, trend
 
 __all__ = [
     "DEFAULT_K", "NO_FILTERS", "NOT_ENOUGH", "POOR_RATING", "PRACTITIONER",
@@ -82,7 +84,8 @@ __all__ = [
     "PairingRow", "Scope", "Suppressed", "Table", "TrendRow",
     "assets", "change_by_competency", "change_by_organisation", "change_by_role_profile",
     "follow_up_answers", "heatmap", "heatmap_grid", "indicator_values", "is_suppressed",
-    "largest_content_gaps", "learning_activity", "level_distribution", "organisation_maturity",
+    "largest_content_gaps", "learning_activity", "level_distribution", "official_trend",
+    "organisation_maturity",
     "pairing", "participation_funnel", "path_feedback", "person_levels", "pseudonym",
     "resource_feedback", "trend",
 ]
