@@ -56,8 +56,17 @@ class Config:
         self.TOKEN_HOURS = {"activate": 72, "reset": 2, "invite": 24 * 14}
         self.PROXY_FIX_X_FOR = int(_env("PROXY_FIX_X_FOR", "0"))
         self.LOG_LEVEL = _env("LOG_LEVEL", "INFO")
-        # Any figure over fewer officials than this is shown as "fewer than K", everywhere.
+        # Any figure over fewer officials than this is hidden, everywhere (a country may set a higher K).
         self.SMALL_CELL_K = int(_env("SMALL_CELL_K", "5"))
+        # Cell-key perturbation (app/services/evaluation/release.py): every other count moves by up to
+        # this many, every sum by up to a quarter of that many officials' range; 0 turns it off, which
+        # leaves hidden figures open to subtraction (for tests of the exact statistics only).
+        self.DISCLOSURE_NOISE = int(_env("DISCLOSURE_NOISE", "2"))
+        # The key of that noise. Keep it fixed: a new key gives every figure new noise, and someone who
+        # kept the old figures could average the two.
+        self.DISCLOSURE_KEY = _env("DISCLOSURE_KEY", self.SECRET_KEY)
+        if self.SMALL_CELL_K < 1 or not 0 <= self.DISCLOSURE_NOISE <= 10:
+            raise ConfigError("SMALL_CELL_K must be 1 or more and DISCLOSURE_NOISE from 0 to 10")
         # Weeks after an official completes a path before the behaviour follow-up (L3) is sent.
         self.FOLLOW_UP_WEEKS = int(_env("FOLLOW_UP_WEEKS", "8"))
 

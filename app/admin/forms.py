@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
-from wtforms import EmailField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms import EmailField, IntegerField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 
 class SearchForm(FlaskForm):
@@ -24,6 +24,12 @@ class CountryForm(FlaskForm):
     time_zone = StringField(_l("Time zone"), widget=GovTextInput(),
                             description=_l("For example Africa/Nairobi; campaign windows use it"),
                             validators=[DataRequired(_l("Enter the time zone"))])
+    small_cell_k = IntegerField(
+        _l("Smallest group shown (optional)"), widget=GovTextInput(),
+        description=_l("Figures about fewer officials than this are hidden for this country. Leave "
+                       "empty to use the deployment's threshold; a number lower than the deployment's "
+                       "has no effect."),
+        validators=[Optional(), NumberRange(2, 100, _l("Enter a whole number from 2 to 100"))])
     submit = SubmitField(_l("Save country"), widget=GovSubmitInput())
 
 

@@ -4,6 +4,8 @@ app/services/assessment/item_stats.py."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import Response, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -14,6 +16,7 @@ from wtforms import SelectField, SubmitField, ValidationError
 
 from app.admin import bp
 from app.authz import current_actor, require_role, visible_countries
+from app.dashboard.export import csv_response
 from app.dashboard.formatting import cell as dashboard_cell
 from app.dashboard.formatting import suppressed_text
 from app.extensions import db
@@ -21,6 +24,7 @@ from app.models import Role
 from app.services.assessment import item_stats, item_stats_csv
 from app.services.evaluation import exports
 from app.services.scope import visible_country_ids
+from app.services.spreadsheet import preamble_text
 
 
 class ItemFilterForm(FlaskForm):
@@ -113,12 +117,33 @@ def items_csv() -> Response | tuple[str, int]:
     stats = _statistics(filters)
     words = {"too_few": _("not enough responses"), "suppressed": suppressed_text(stats.k),
              "key": _("key"), **flag_words()}
-    body = item_stats_csv.to_csv(stats, words).encode("utf-8")
+    body = preamble_text(_context(form, filters, stats.k).lines()) + item_stats_csv.to_csv(stats, words)
     exports.record_export(db.session, current_actor(), "item-stats.csv", filters["country"],
                           {"countries": "all" if filters["country"] is None else [filters["country"]],
                            "filters": {key: value for key, value in filters.items()
                                        if value is not None and key != "country"},
                            "rows": stats.rows})
     db.session.commit()
-    return Response(body, mimetype=exports.CSV_TYPE,
-                    headers={"Content-Disposition": 'attachment; filename="item-stats.csv"'})
+    return csv_response(_file_name(form), body)
+
+
+def _file_name(form: ItemFilterForm) -> str:
+    """item-stats_<country>_<instrument>_v<version>_<date>.csv, with "all" for every country."""
+    parts = [exports.option_slug(prefix, field.data, dict(field.choices)) if field.data else ""
+             for prefix, field in (("country", form.country), ("instrument", form.instrument))]
+    return exports.filename("item-stats", "csv", [parts[0] or "all", parts[1],
+                                                  f"v{form.version.data}" if form.version.data else ""],
+                            datetime.now(UTC).date())
+
+
+def _context(form: ItemFilterForm, filters: dict[str, object], k: int) -> exports.Context:
+    def chosen(field: SelectField) -> str:
+        return next(str(label) for value, label in field.choices if value == (field.data or ""))
+
+    return exports.Context(
+        title=_("Item statistics"), place=chosen(form.country) if filters["country"] else
+        _("All countries you may see"), made_at=datetime.now(UTC), k=k,
+        filters=((_("Instrument"), chosen(form.instrument)), (_("Version"), chosen(form.version))),
+        method=_("Small-cell threshold: figures about fewer than %(k)s officials are hidden.", k=k),
+        labels=exports.ContextLabels(table=_("Table"), place=_("Country"), made_utc=_("Made (UTC)"),
+                                     k=_("Small-cell threshold (K)"), method=_("Disclosure method")))

@@ -44,7 +44,8 @@ def edit_country(country_id: int | None):
     if form.validate_on_submit():
         try:
             places.save_country(db.session, current_actor(), code=form.code.data,
-                                name=form.name.data, time_zone=form.time_zone.data, country=country)
+                                name=form.name.data, time_zone=form.time_zone.data, country=country,
+                                small_cell_k=form.small_cell_k.data)
         except ValidationFailed as exc:
             show_error(form, exc)
         else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
@@ -21,6 +21,7 @@ from app.campaigns.forms import (
     organisation_assessment_form,
 )
 from app.campaigns.jobs import INVITE, REMIND
+from app.dashboard.export import csv_response
 from app.extensions import db
 from app.jobs import enqueue, job_or_404
 from app.models import (
@@ -290,9 +291,7 @@ def links(campaign_id: int):
         ["email", "name", "organisation", "link"],
         ([row.email, row.name, row.organisation, token_url(row.token) if row.token else sign_in]
          for row in rows))
-    return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="campaign-{campaign.id}-links.csv"',
-        "Cache-Control": "no-store"})
+    return csv_response(f"campaign-{campaign.id}-links.csv", body, {"Cache-Control": "no-store"})
 
 
 # The organisation assessment ---------------------------------------------------------------------

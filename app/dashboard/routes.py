@@ -8,7 +8,7 @@ every chart is an SVG image from /dashboard/chart/<name>.svg: the same table, bu
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, render_template, request, url_for
+from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,16 +16,18 @@ from flask_login import current_user
 from app.authz import current_actor, require_role
 from app.dashboard import bp
 from app.dashboard.charts import CHARTS
-from app.dashboard.export import csv_response
-from app.dashboard.formatting import cell, heat_class, interval, label, not_enough_text, suppressed_text
+from app.dashboard.export import table_download
+from app.dashboard.formatting import cell, heat_class, interval, label
 from app.dashboard.forms import PersonExportForm
-from app.dashboard.selection import current_selection
+from app.dashboard.headers import header
+from app.dashboard.selection import Selection, current_selection, release_for
+from app.dashboard.summary import page_summary
 from app.dashboard.tables import PAGES, TABLES, build, level_grid
 from app.extensions import db
 from app.models import Role
 from app.services import evaluation
 from app.services.evaluation import exports
-from app.services.evaluation.content_gaps import content_gaps
+from app.services.evaluation.release import Release
 
 STAFF = (Role.ADMIN, Role.FOCAL_POINT)
 PAGE_TITLES = {
@@ -37,22 +39,25 @@ PAGE_TITLES = {
 }
 
 
-def _k() -> int:
-    return current_app.config["SMALL_CELL_K"]
+def _release(selection: Selection) -> Release:
+    """The release layer for this request: the deployment's threshold, or a higher one a country in
+    view has set for itself, and the deployment's noise and key."""
+    return release_for(current_app.config, selection.countries_in_view)
 
 
 @bp.context_processor
 def _dashboard_helpers() -> dict[str, object]:
     return {"cell": cell, "interval": interval, "heat_class": heat_class, "label": label,
             "page_titles": PAGE_TITLES, "charts": CHARTS, "heatmap_grid": evaluation.heatmap_grid,
-            "level_grid": level_grid}
+            "level_grid": level_grid, "column_header": header}
 
 
 def _page(page: str) -> str:
     selection = current_selection(db.session)
-    tables = build(db.session, selection, _k(), PAGES[page])
+    release = _release(selection)
+    tables = build(db.session, selection, release, PAGES[page])
     return render_template(f"dashboard/{page}.html", page=page, selection=selection, tables=tables,
-                           k=_k())
+                           k=release.k, summary=page_summary(db.session, page, tables))
 
 
 @bp.get("/")
@@ -94,7 +99,7 @@ def chart(name: str) -> Response:
     if TABLES[spec.table].admin_only and current_user.role != Role.ADMIN:
         abort(403)
     selection = current_selection(db.session)
-    table = TABLES[spec.table].build(db.session, selection, _k())
+    table = TABLES[spec.table].build(db.session, selection, _release(selection))
     return Response(spec.draw(table, selection, str(spec.title), str(spec.description)),
                     mimetype="image/svg+xml")
 
@@ -108,24 +113,21 @@ def export(name: str, file_format: str) -> Response:
     if spec.admin_only and current_user.role != Role.ADMIN:
         abort(403)
     selection = current_selection(db.session)
-    table = spec.build(db.session, selection, _k())
+    table = spec.build(db.session, selection, _release(selection))
     return _download(table, file_format, selection, {})
 
 
-def _download(table: evaluation.Table, file_format: str, selection, extra: dict) -> Response:
-    """The table as a file, worded as on the page, and the audit event of the download."""
-    wording = {"suppressed_text": suppressed_text(table.k), "not_enough_text": not_enough_text()}
-    if file_format == "csv":
-        body, mimetype = exports.to_csv(table, **wording).encode("utf-8"), exports.CSV_TYPE
-    else:
-        body, mimetype = exports.to_xlsx(table, **wording), exports.XLSX_TYPE
-    filename = exports.filename(table, file_format, suffix=selection.file_suffix)
+def _download(table: evaluation.Table, file_format: str, selection, extra: dict, *,
+              lines: tuple[tuple[str, str], ...] = (), parts: tuple[str, ...] = ()) -> Response:
+    """The table as a file that says what it is (app.dashboard.export), worded as on the page, and
+    the audit event of the download."""
+    response = table_download(table, file_format, selection, noise=_release(selection).noise,
+                              lines=lines, parts=parts)
     exports.record_export(db.session, current_actor(), f"{table.name}.{file_format}",
                           selection.audit_country_id,
                           {**selection.audit_details, "rows": len(table.rows), **extra})
     db.session.commit()
-    return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return response
 
 
 @bp.route("/people", methods=["GET", "POST"])
@@ -140,7 +142,9 @@ def people() -> Response | str:
         table = evaluation.person_levels(db.session, selection.scope, selection.filters,
                                         key=current_app.config["SECRET_KEY"], pseudonymise=pseudonymise,
                                         not_assessed_text=_("not assessed"))
-        return _download(table, form.file_format.data, selection, {"pseudonymised": pseudonymise})
+        names = _("Pseudonymised") if pseudonymise else _("Names and e-mail addresses included")
+        return _download(table, form.file_format.data, selection, {"pseudonymised": pseudonymise},
+                         lines=((_("Names"), names),), parts=() if pseudonymise else ("named",))
     return render_template("dashboard/people.html", form=form, selection=selection, page="people",
                            action=url_for("dashboard.people", **selection.args))
 
@@ -148,13 +152,11 @@ def people() -> Response | str:
 @bp.get("/content-gaps")
 @require_role(*STAFF)
 def content_gap_report() -> Response | str:
+    """The whole content-gap table (the skills page shows its largest rows); its files are the
+    dashboard's export of it. The old ?format=csv link is sent there, so it is audited too."""
     selection = current_selection(db.session)  # a country the viewer may not see is a 404
-    report = content_gaps(db.session, selection.scope)
     if request.args.get("format") == "csv":
-        header = ["competency", "competency_name", "level", "language", "officials_affected",
-                  "resources_in_language", "resources_any_language", "status"]
-        rows = [[g.competency_code, g.competency_name, g.level, g.language, g.officials,
-                 g.resources_in_language, g.resources_any_language, g.status] for g in report]
-        return csv_response("content-gaps.csv", header, rows)
-    return render_template("dashboard/content_gaps.html", report=report,
+        return redirect(url_for("dashboard.export", name="content-gaps", file_format="csv", **selection.args))
+    table = TABLES["content-gaps"].build(db.session, selection, _release(selection))
+    return render_template("dashboard/content_gaps.html", gaps=table, selection=selection,
                            picked=selection.args.get("country"), countries=selection.countries)

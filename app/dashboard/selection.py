@@ -8,7 +8,9 @@ So is a "results" choice other than all (empty) or "validated".
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import abort, request
 from flask_login import current_user
@@ -19,6 +21,7 @@ from app.models import Campaign, Country, Organisation, RoleProfile
 from app.services import places
 from app.services.evaluation import Filters, Scope
 from app.services.evaluation.common import in_scope
+from app.services.evaluation.release import Release
 from app.services.scope import visible_country_ids
 
 FILTER_ARGS = ("country", "campaign", "organisation", "role_profile", "results")
@@ -43,6 +46,11 @@ class Selection:
     role_profiles: list[Option] = field(default_factory=list)
 
     @property
+    def countries_in_view(self) -> list[Country]:
+        """The countries whose figures the request shows: the one picked, or all the viewer's."""
+        return [self.country] if self.country is not None else self.countries
+
+    @property
     def audit_country_id(self) -> int | None:
         return self.country.id if self.country else None
 
@@ -57,6 +65,14 @@ class Selection:
         only, so such a file is never taken for one of every result."""
         place = self.country.code if self.country else "all"
         return f"{place}-{VALIDATED}" if self.filters.validated_only else place
+
+
+def release_for(config: Mapping[str, Any], countries: Sequence[Country]) -> Release:
+    """The release layer (app.services.evaluation.release) for figures about ``countries``: the
+    deployment's SMALL_CELL_K, or the highest a country among them has set for itself (a country may
+    protect its officials more, never less), with DISCLOSURE_NOISE and DISCLOSURE_KEY."""
+    k = max([int(config["SMALL_CELL_K"]), *(c.small_cell_k for c in countries if c.small_cell_k)])
+    return Release.for_deployment(k, int(config["DISCLOSURE_NOISE"]), config["DISCLOSURE_KEY"])
 
 
 def current_selection(session: Session) -> Selection:

@@ -37,6 +37,7 @@ SPECS = (
     TableSpec("heatmap", _with_k(evaluation.heatmap)),
     TableSpec("levels", _with_k(evaluation.level_distribution)),
     TableSpec("assets", _with_k(evaluation.assets)),
+    # The whole report (its page and every download); the skills page shows its ten largest rows.
     TableSpec("content-gaps", lambda session, sel, k: evaluation.largest_content_gaps(session, sel.scope, k)),
     TableSpec("trend", _with_k(evaluation.trend)),
     TableSpec("indicators", _without_k(evaluation.indicator_values)),

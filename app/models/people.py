@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.models.base import Base, UTCDateTime, created_at, intpk, str200
@@ -26,6 +26,8 @@ class Country(Base):
     code: Mapped[str] = mapped_column(String(2), unique=True)  # ISO 3166-1 alpha-2, upper case
     name: Mapped[str200]
     time_zone: Mapped[str] = mapped_column(String(64))  # IANA name, e.g. Africa/Nairobi
+    # The country's own small-cell threshold, when higher than the deployment's SMALL_CELL_K.
+    small_cell_k: Mapped[int | None] = mapped_column(Integer)
 
     organisations: Mapped[list[Organisation]] = relationship(
         back_populates="country", order_by="Organisation.name"

@@ -31,15 +31,18 @@ def time_zone_names() -> list[str]:
 
 def save_country(
     session: Session, actor: Actor, *, code: str, name: str, time_zone: str,
-    country: Country | None = None,
+    country: Country | None = None, small_cell_k: int | None = None,
 ) -> Country:
-    """Create a country, or update ``country``. Raise ValidationFailed on a bad or taken code."""
+    """Create a country, or update ``country``. Raise ValidationFailed on a bad or taken code, or a
+    small-cell threshold (the country's own, when higher than the deployment's) outside 2-100."""
     code = code.strip().upper()
     if len(code) != 2 or not code.isascii() or not code.isalpha():
         raise ValidationFailed("Country code must be two letters (ISO 3166-1 alpha-2)", field="code")
     if not name.strip():
         raise ValidationFailed("Enter the country's name", field="name")
     time_zone = _check_time_zone(time_zone)
+    if small_cell_k is not None and not 2 <= small_cell_k <= 100:
+        raise ValidationFailed("Enter a whole number from 2 to 100", field="small_cell_k")
     taken = session.scalar(select(Country).where(Country.code == code))
     if taken is not None and taken is not country:
         raise ValidationFailed(f"A country with the code {code} already exists", field="code")
@@ -49,8 +52,9 @@ def save_country(
         session.add(country)
         action = "country.create"
     country.code, country.name, country.time_zone = code, name.strip(), time_zone
+    country.small_cell_k = small_cell_k
     audit.record(session, actor, action, country, country_id=None,
-                 details={"code": code, "name": country.name})
+                 details={"code": code, "name": country.name, "small_cell_k": small_cell_k})
     return country
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Select, func, insert, select
+from sqlalchemy import Select, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import (
@@ -43,6 +43,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services import matching
+from app.services.assessment.latest import latest_submitted_attempts
 from app.services.errors import NotFound
 from app.services.plan_catalogue import PUBLISHED as PUBLISHED  # re-exported: plans.PUBLISHED
 from app.services.plan_catalogue import Catalogue, load_catalogue
@@ -80,16 +81,7 @@ class Profile:
 
 def _latest_attempts(users: Select[Any]):
     """For each user in ``users`` (a select of user ids), their latest submitted attempt."""
-    ranked = (
-        select(Attempt.id.label("attempt_id"), Attempt.user_id, Attempt.role_profile_id,
-               func.row_number().over(partition_by=Attempt.user_id,
-                                      order_by=(Attempt.submitted_at.desc(), Attempt.id.desc()))
-               .label("rn"))
-        .where(Attempt.status == AttemptStatus.SUBMITTED, Attempt.user_id.in_(users))
-        .subquery()
-    )
-    return select(ranked.c.attempt_id, ranked.c.user_id, ranked.c.role_profile_id).where(
-        ranked.c.rn == 1).subquery()
+    return latest_submitted_attempts(Attempt.user_id.in_(users)).subquery("latest")
 
 
 def _frame(session: Session, stmt: Select[Any], columns: list[str]) -> pd.DataFrame:

@@ -15,6 +15,7 @@ from app.models import Campaign
 from app.services import evaluation
 from app.services.evaluation import NOT_ENOUGH, Filters, Suppressed
 from app.services.evaluation.common import paired_from_sums
+from app.services.evaluation.release import Release
 from app.services.evaluation.stats import paired_change
 from tests.factories import OrganisationFactory, UserFactory
 from tests.unit.analytics_fixture import build_world, submit
@@ -88,18 +89,25 @@ def test_change_per_organisation_and_role_against_hand_computed_figures():
     assert roles[world.role.name].pairs == 8 and roles["All role profiles"].pairs == 8
 
 
-def test_a_group_under_k_is_suppressed_and_cannot_be_worked_out_from_the_total():
+def test_a_group_under_k_is_suppressed_and_the_total_does_not_give_it_away():
     world = build_world()
     rows = _by_group(evaluation.change_by_organisation(db.session, world.scope, k=5))
-    # O2 has 3 pairs: hidden; O1 (5 pairs) is hidden with it, or All minus O1 would give O2.
-    for name in (world.o1.name, world.o2.name):
-        row = rows[name]
-        figures = [getattr(row, c) for c in ("pairs", "mean_before", "mean_after", "change", "ci_low",
-                                             "ci_high", "p", "cohens_dz", "share_closed",
-                                             "knowledge_before", "normalised_gain")]
-        assert all(f == Suppressed(5) for f in figures), name
-    assert rows["All organisations"].pairs == 8
+    # O2 has 3 pairs: every figure of it is hidden; O1 (5 pairs) is shown, exact with noise off
+    row = rows[world.o2.name]
+    figures = [getattr(row, c) for c in ("pairs", "mean_before", "mean_after", "change", "ci_low",
+                                         "ci_high", "p", "p_adjusted", "cohens_dz", "share_closed",
+                                         "knowledge_before", "normalised_gain")]
+    assert all(f == Suppressed(5) for f in figures)
+    assert rows[world.o1.name].pairs == 5 and rows["All organisations"].pairs == 8
     assert rows["All organisations"].change == approx(0.5)
+    # with the deployment's noise, All minus O1 does not give O2's sums
+    noisy = _by_group(evaluation.change_by_organisation(db.session, world.scope,
+                                                        k=Release(5, noise=2, secret=b"test")))
+    total, o1 = noisy["All organisations"], noisy[world.o1.name]
+    assert noisy[world.o2.name].pairs == Suppressed(5)
+    derived_sum = total.mean_after * 8 - o1.mean_after * 5  # O2's sum of levels after, if exact
+    exact = rows["All organisations"].mean_after * 8 - rows[world.o1.name].mean_after * 5
+    assert derived_sum != approx(exact, abs=1e-6)
 
 
 def test_fewer_than_two_pairs_is_not_enough_data():
@@ -130,7 +138,7 @@ def test_pairing_counts_those_who_took_one_cycle_apart():
     assert (by_org[world.o1.name].paired, by_org[world.o1.name].baseline_only) == (5, 1)
     assert (by_org[world.o2.name].paired, by_org[world.o2.name].follow_up_only) == (3, 1)
     by_org = {r.group: r for r in evaluation.pairing(db.session, world.scope, k=5, by="organisation").rows}
-    assert by_org[world.o1.name].paired == by_org[world.o2.name].paired == Suppressed(5)
+    assert (by_org[world.o1.name].paired, by_org[world.o2.name].paired) == (5, Suppressed(5))
     assert by_org["All organisations"].paired == 8
     assert by_org["All organisations"].baseline_only == Suppressed(5)
 

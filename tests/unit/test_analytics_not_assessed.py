@@ -177,9 +177,12 @@ def test_the_trend_leaves_out_what_is_not_assessed(world):
 
 def test_countries_side_by_side_leave_not_assessed_out(world):
     [row] = countries_side_by_side(db.session, world.scope, k=1).rows
-    # mean gap over the 16 assessed results of the latest assessments: (6 + 7) / 16; 9 officials have
-    # a gap (not u10); u4, u6 and u10 have a competency not assessed
-    assert (row.mean_gap, row.not_assessed) == (approx(13 / 16), 3)
+    # the mean over the 9 officials with a gap (not u10) of each one's mean gap over the competencies
+    # assessed: u1 (0+0)/2 = 0, u2 (0+1)/2 = 0.5, u3 (1+0)/2 = 0.5, u4 2 (c2 alone), u5 (1+1)/2 = 1,
+    # u6 1 (c1 alone), u7 (1+0)/2 = 0.5, u8 (0+1)/2 = 0.5, u9 (2+2)/2 = 2: 8 / 9 (over the 16 results,
+    # u4's and u6's one result counted half as much, it would be (6 + 7) / 16). u4, u6 and u10 have a
+    # competency not assessed
+    assert (row.mean_gap, row.not_assessed) == (approx(8 / 9), 3)
     # the paired change: each official's mean over the competencies assessed in both (7, not u9)
     assert (row.pairs, row.mean_change) == (7, approx(5 / 14))
     assert (row.ci_low, row.ci_high) == (approx(0.007584, abs=1e-5), approx(0.706702, abs=1e-5))

@@ -2,12 +2,18 @@
 show, nor can they be worked out by subtracting from a total. Fixtures: analytics_fixture.py and
 analytics_learning.py."""
 
+from datetime import timedelta
+
 import pytest
 
 from app.extensions import db
+from app.models.base import utcnow
 from app.services import evaluation
 from app.services.evaluation import Filters, Suppressed
-from tests.unit.analytics_fixture import build_world
+from app.services.evaluation.countries import countries_side_by_side
+from app.services.evaluation.release import Release
+from tests.factories import CampaignFactory, RoleProfileFactory, UserFactory
+from tests.unit.analytics_fixture import FOLLOW_UP_AT, build_world, submit
 from tests.unit.analytics_learning import add_learning
 
 H = Suppressed(5)
@@ -27,11 +33,18 @@ def test_participation_funnel_counts_and_suppression():
     }
     rows = {(r.campaign_id, r.organisation): (r.invited, r.started, r.submitted)
             for r in evaluation.participation_funnel(db.session, world.scope, k=5).rows}
-    # O2 is under 5 at every stage; O1 goes with it, or the total minus O1 would give O2
+    # O2 is under 5 at every stage: hidden on its own; O1 is shown
     assert rows[(world.baseline.id, world.o2.name)] == (H, H, H)
-    assert rows[(world.baseline.id, world.o1.name)] == (H, H, H)
+    assert rows[(world.baseline.id, world.o1.name)] == (6, 6, 6)
     assert rows[(world.baseline.id, "All organisations")] == (10, 9, 9)
-    assert rows[(world.follow_up.id, world.o1.name)] == (H, H, H)
+    assert rows[(world.follow_up.id, world.o1.name)] == (6, 6, 5)
+    # with the deployment's noise the total minus O1 is not O2's count at every stage
+    noisy = {(r.campaign_id, r.organisation): (r.invited, r.started, r.submitted)
+             for r in evaluation.participation_funnel(db.session, world.scope,
+                                                      k=Release(5, noise=2, secret=b"test")).rows}
+    derived = [noisy[(c.id, "All organisations")][i] - noisy[(c.id, world.o1.name)][i]
+               for c in (world.baseline, world.follow_up) for i in range(3)]
+    assert derived != [4, 3, 3, 4, 4, 4]
 
 
 def test_heatmap_mean_gaps_and_suppression():
@@ -46,23 +59,32 @@ def test_heatmap_mean_gaps_and_suppression():
     assert cells[(world.o2.name, world.c2.id)] == (4, pytest.approx(5 / 4))
     cells = {(c.organisation, c.competency_id): (c.officials, c.mean_gap)
              for c in evaluation.heatmap(db.session, world.scope, k=5).rows}
-    for competency in (world.c1, world.c2):
+    for competency in (world.c1, world.c2):  # O2's 4 are hidden on their own; O1 is shown
         assert cells[(world.o2.name, competency.id)] == (H, H)
-        assert cells[(world.o1.name, competency.id)] == (H, H)  # else All - O1 = O2
+        assert cells[(world.o1.name, competency.id)][0] == 6
         assert cells[("All organisations", competency.id)] == (10, pytest.approx(0.9))
+    # with the deployment's noise, All minus O1 gives neither O2's officials nor its sum of gaps
+    noisy = {(c.organisation, c.competency_id): c for c in evaluation.heatmap(
+        db.session, world.scope, k=Release(5, noise=2, secret=b"test")).rows}
+    everyone, o1 = noisy[("All organisations", world.c1.id)], noisy[(world.o1.name, world.c1.id)]
+    derived = [everyone.officials - o1.officials]
+    derived += [noisy[("All organisations", c.id)].mean_gap * 10 - noisy[(world.o1.name, c.id)].mean_gap * 6
+                for c in (world.c1, world.c2)]
+    assert noisy[(world.o2.name, world.c1.id)].mean_gap == H
+    assert derived != [4, pytest.approx(5, abs=1e-6), pytest.approx(5, abs=1e-6)]
     organisations, competencies, grid = evaluation.heatmap_grid(
         evaluation.heatmap(db.session, world.scope, k=5))
     assert [name for _id, name in organisations] == [world.o1.name, world.o2.name, "All organisations"]
     assert [c[0] for c in competencies] == [world.c1.id, world.c2.id]
     assert grid[(None, world.c1.id)].officials == 10
-    # for one campaign: the baseline's O1 had 6 officials
+    # for one campaign: the baseline's O1 had 6 officials, O2 3
     baseline = evaluation.heatmap(db.session, world.scope, Filters(campaign_id=world.baseline.id,
                                                                   competency_id=world.c1.id), k=5)
     assert {(c.organisation, c.officials) for c in baseline.rows} == {
-        (world.o1.name, H), (world.o2.name, H), ("All organisations", 9)}
+        (world.o1.name, 6), (world.o2.name, H), ("All organisations", 9)}
 
 
-def test_level_distribution_and_assets_protect_each_other():
+def test_level_distribution_and_assets_count_the_same_officials():
     world = build_world()
     levels = {(r.competency_id, r.level): r.officials
               for r in evaluation.level_distribution(db.session, world.scope, k=1).rows}
@@ -74,24 +96,52 @@ def test_level_distribution_and_assets_protect_each_other():
 
     levels = {(r.competency_id, r.level): r.officials
               for r in evaluation.level_distribution(db.session, world.scope, k=5).rows}
-    # levels 1 (2) and 3 (3) are hidden; zero is shown; the practitioners (3) are hidden in assets too
+    # levels 1 (2) and 3 (3) are hidden, each on its own; zero is shown; so are the practitioners (3)
     assert [levels[(world.c1.id, lv)] for lv in (0, 1, 2, 3, 4, None)] == [0, H, 5, H, 0, 10]
     assets = {r.competency_id: (r.assessed, r.practitioners)
               for r in evaluation.assets(db.session, world.scope, k=5).rows}
     assert assets == {world.c1.id: (10, H), world.c2.id: (10, 0)}
 
 
-def test_a_lone_hidden_level_takes_one_from_its_side_of_the_practitioner_line():
-    from app.services.evaluation.levels import _protect_levels
+def test_countries_name_the_latest_follow_up_that_has_opened():
+    world = build_world()
+    # a second follow-up is planned, a year from now: nobody can have taken it yet
+    planned = CampaignFactory(country=world.country, instrument=world.follow_up.instrument,
+                              name="Follow-up 2027", cycle_label="follow-up 2", baseline=world.follow_up,
+                              opens_at=utcnow() + timedelta(days=365),
+                              closes_at=utcnow() + timedelta(days=395))
+    db.session.flush()
+    [row] = countries_side_by_side(db.session, world.scope, k=5).rows
+    # the follow-up of 2026 pairs u1-u5 and u7-u9 with the baseline; each one's mean change over c1, c2
+    assert (row.follow_up, row.pairs) == (world.follow_up.name, 8)
+    assert row.mean_change == pytest.approx((1 + 0.5 + 0.5 + 1 + 0 + 0.5 + 0 + 0.5) / 8)
+    # the same at a fixed time before the planned one opens; from the moment it opens it is the latest
+    before = planned.opens_at - timedelta(seconds=1)
+    [row] = countries_side_by_side(db.session, world.scope, k=5, now=before).rows
+    assert (row.follow_up, row.pairs) == (world.follow_up.name, 8)
+    [row] = countries_side_by_side(db.session, world.scope, k=5, now=planned.opens_at).rows
+    assert (row.follow_up, row.pairs, row.mean_change) == (planned.name, 0, None)
 
-    # level 1 (2) alone under 5: suppress_counts hides the smallest other, level 3 (8); the assets'
-    # practitioner subtotal (3 + 4 = 23) would then give level 3, so level 4 is hidden as well, and
-    # level 0 (the smallest visible below the line) hides with level 1.
-    hidden, total_hidden, practitioners_hidden = _protect_levels({0: 20, 1: 2, 2: 20, 3: 8, 4: 15}, 5)
-    assert hidden == {0, 1, 3, 4} and not total_hidden and not practitioners_hidden
-    # nothing to hide beside a lone hidden practitioner level: the subtotal is hidden instead
-    hidden, _total, practitioners_hidden = _protect_levels({0: 20, 1: 0, 2: 20, 3: 3, 4: 0}, 5)
-    assert practitioners_hidden
+
+def test_the_countries_mean_gap_is_over_officials_not_results():
+    world = build_world()
+    [row] = countries_side_by_side(db.session, world.scope, k=5).rows
+    # everyone has a target in both competencies: latest gaps (u6's baseline) u1 0,0; u2 0,1; u3 1,0;
+    # u4 1,2; u5 1,1; u6 1,0; u7 1,0; u8 0,1; u9 2,2; u10 2,2: officials' means sum to 9, over 10
+    assert row.mean_gap == pytest.approx(0.9)
+    # two analysts with a target in c1 only (3), assessed at level 0 in c1 and 2 in c2 (no target, no
+    # gap): one gap of 3 each
+    analyst = RoleProfileFactory(framework=world.role.framework, targets={world.c1: 3})
+    for n in (11, 12):
+        official = UserFactory(organisation=world.o1, name=f"Analyst {n}")
+        submit(world.follow_up, official, world.o1, analyst, (world.c1, world.c2), ((0, 0), (2, 1)),
+               FOLLOW_UP_AT, targets=(3, None))
+    db.session.flush()
+    [row] = countries_side_by_side(db.session, world.scope, k=5).rows
+    # one value per official: (9 + 3 + 3) / 12 = 1.25; the mean over the 22 results with a gap,
+    # (18 + 3 + 3) / 22, would count each analyst's one competency twice as much as anyone else's
+    assert row.mean_gap == pytest.approx(15 / 12)
+    assert row.mean_gap != pytest.approx(24 / 22)
 
 
 def test_learning_activity_per_organisation():
@@ -104,10 +154,17 @@ def test_learning_activity_per_organisation():
     assert [getattr(rows[world.o2.name], f) for f in fields] == [2, 4, 4, 0, 0, 1, 1, 4.0]
     assert [getattr(rows["All organisations"], f) for f in fields] == [8, 9, 9, 3, 3, 7, 7, 28.0]
     rows = {r.organisation: r for r in evaluation.learning_activity(db.session, world.scope, k=5).rows}
-    # O2 under 5 in plans, enrolments and learners: O1 goes with it; O1's 3 completers: the total too
-    assert [getattr(rows[world.o1.name], f) for f in fields] == [H] * 8
+    # each figure hidden on its own while its officials are under 5: O2's plans, enrolments and
+    # learners, O1's 3 completers (and their completions), and only those
+    assert [getattr(rows[world.o1.name], f) for f in fields] == [6, 5, 5, H, H, 6, 6, 24.0]
     assert [getattr(rows[world.o2.name], f) for f in fields] == [H, H, H, 0, 0, H, H, H]
     assert [getattr(rows["All organisations"], f) for f in fields] == [8, 9, 9, H, H, 7, 7, 28.0]
+    # with noise, the total less O1 does not give O2's hidden 2 plans, 4 enrolled, 1 learner
+    rows = {r.organisation: r for r in evaluation.learning_activity(
+        db.session, world.scope, k=Release(5, noise=2, secret=b"t")).rows}
+    assert [rows[world.o2.name].officials_with_plan, rows[world.o2.name].learners] == [H, H]
+    assert tuple(getattr(rows["All organisations"], f) - getattr(rows[world.o1.name], f)
+                 for f in ("officials_with_plan", "officials_enrolled", "learners")) != (2, 4, 1)
 
 
 def test_feedback_per_resource_and_path_flags_the_poorly_rated():
@@ -139,17 +196,27 @@ def test_follow_up_answers_per_organisation():
     assert {r.answered for r in table.rows if r.organisation == world.o1.name} == {6}  # not the unanswered
 
     table = evaluation.follow_up_answers(db.session, world.scope, k=2)
-    o1 = {(r.question, r.answer): r.count for r in table.rows if r.organisation == world.o1.name}
-    # "no" (1) is alone under 2: "partly" (2), the smallest shown, hides with it
+    o1 = {(r.question, r.answer): (r.count, r.share) for r in table.rows if r.organisation == world.o1.name}
+    # "no" (1) is under 2: hidden, with its share; "partly" (2) is not
     assert (o1[("applied", "yes")], o1[("applied", "partly")], o1[("applied", "no")]) == (
-        3, Suppressed(2), Suppressed(2))
+        (3, 0.5), (2, pytest.approx(1 / 3)), (Suppressed(2), Suppressed(2)))
+    # with noise, the answers less "yes" and "partly" do not give the hidden "no" (1): under one
+    # secret they may happen to, but the viewer cannot tell, as other secrets give other differences
+    differences = set()
+    for secret in (b"t", b"u", b"v", b"w", b"x"):
+        table = evaluation.follow_up_answers(db.session, world.scope, k=Release(2, noise=2, secret=secret))
+        o1 = {r.answer: r for r in table.rows if r.organisation == world.o1.name and r.question == "applied"}
+        assert o1["no"].count == Suppressed(2)
+        differences.add(o1["yes"].answered - o1["yes"].count - o1["partly"].count)
+    assert len(differences) > 1
 
     table = evaluation.follow_up_answers(db.session, world.scope, k=5)
     o2 = [r for r in table.rows if r.organisation == world.o2.name]
     assert o2 and all(r.answered == H and r.count in (H, 0) for r in o2)
     assert all(r.share == H for r in o2 if r.count == H)
-    o1 = {(r.question, r.answer): r.count for r in table.rows if r.organisation == world.o1.name}
-    assert (o1[("barrier", "time")], o1[("barrier", "access")], o1[("applied", "yes")]) == (5, H, H)
+    o1 = {(r.question, r.answer): (r.count, r.share) for r in table.rows if r.organisation == world.o1.name}
+    assert (o1[("barrier", "time")], o1[("barrier", "access")], o1[("applied", "yes")]) == (
+        (5, pytest.approx(5 / 6)), (H, H), (H, H))
 
 
 def test_maturity_and_indicators_are_organisation_level():
@@ -171,6 +238,7 @@ def test_maturity_and_indicators_are_organisation_level():
 def test_largest_content_gaps_count_officials_under_the_rule():
     world = build_world()
     table = evaluation.largest_content_gaps(db.session, world.scope, k=5, top=2)
-    # c1 at level 2 with a gap: u3, u4, u5, u6, u7 (5); the next largest are under 5
+    # c1 at level 2 with a gap: u3, u4, u5, u6, u7 (5); the others are under 5, so they follow in the
+    # order of competency, level and language (not by their hidden size): c1 at level 1 first
     assert [(r.competency_code, r.level, r.officials) for r in table.rows] == [
-        (world.c1.code, 2, 5), (world.c2.code, 0, H)]
+        (world.c1.code, 2, 5), (world.c1.code, 1, H)]

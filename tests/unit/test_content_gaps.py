@@ -1,10 +1,16 @@
-"""The content-gap report on a fixture built for it: it must list exactly the combinations without
-enough material in the officials' first language."""
+"""The content-gap table on a fixture built for it: it must list exactly the combinations without
+enough material in the officials' first language, each count of officials released (under K hidden,
+the others moved by the key of the officials behind them), in a constant number of statements."""
+
+from datetime import timedelta
+
+from sqlalchemy import event
 
 from app.extensions import db
 from app.models import Answer, Attempt, AttemptStatus, CompetencyResult, ResultSource
 from app.models.base import utcnow
-from app.services.evaluation.content_gaps import content_gaps
+from app.services.evaluation import Suppressed, largest_content_gaps
+from app.services.evaluation.release import Count, Release
 from tests.factories import (
     InvitationFactory,
     OrganisationFactory,
@@ -12,13 +18,20 @@ from tests.factories import (
     UserFactory,
 )
 
+NOISY = Release(5, noise=2, secret=b"test")
 
-def _submitted(campaign, org, *, results, languages=None, locale=None):
+
+def content_gaps(session, scope, k=1, **kwargs):
+    """The whole report's rows; k = 1: exact counts, for the tests of what is demand."""
+    return largest_content_gaps(session, scope, k, **kwargs).rows
+
+
+def _submitted(campaign, org, *, results, languages=None, locale=None, user=None, submitted_at=None):
     """An official's submitted attempt with results {competency: (calibrated, target)}."""
-    official = UserFactory(organisation=org, locale=locale)
+    official = user or UserFactory(organisation=org, locale=locale)
     attempt = Attempt(campaign=campaign, user=official, instrument=campaign.instrument,
                       country_id=org.country_id, organisation=org, status=AttemptStatus.SUBMITTED,
-                      submitted_at=utcnow())
+                      submitted_at=submitted_at or utcnow())
     db.session.add(attempt)
     for competency, (calibrated, target) in results.items():
         attempt.results.append(CompetencyResult(competency=competency, calibrated_level=calibrated,
@@ -85,8 +98,6 @@ def test_no_submitted_assessments_no_report():
     assert content_gaps(db.session, None) == []
 
 
-
-
 def test_a_not_assessed_competency_is_not_demand():
     invitation = InvitationFactory()
     campaign, org = invitation.campaign, invitation.organisation
@@ -120,3 +131,95 @@ def test_another_language_ticked_first_is_passed_over_for_the_first_one_named():
     _submitted(campaign, org, results={analysis: (1, 3)}, languages=["other", "fr"])
     _submitted(campaign, org, results={analysis: (1, 3)}, languages=["other"], locale="ar")
     assert {(g.language, g.officials) for g in content_gaps(db.session, None)} == {("fr", 1), ("ar", 1)}
+
+
+def _officials(campaign, org, competency, level, language, n):
+    return [_submitted(campaign, org, results={competency: (level, 4)}, languages=[language]).user
+            for _ in range(n)]
+
+
+def test_each_count_is_released_by_the_key_of_its_officials():
+    invitation = InvitationFactory()
+    campaign, org = invitation.campaign, invitation.organisation
+    competency = campaign.instrument.framework.competencies[0]
+    many = _officials(campaign, org, competency, 1, "fr", 7)
+    _officials(campaign, org, competency, 2, "fr", 3)
+    rows = {g.level: g.officials for g in content_gaps(db.session, None, NOISY)}
+    assert rows == {1: NOISY.count(7, sum(u.id for u in many), "users"), 2: Suppressed(5)}
+    assert isinstance(rows[1], Count) and 5 <= rows[1] <= 9
+
+
+def test_the_same_officials_get_the_same_figure_however_the_table_is_reached():
+    invitation = InvitationFactory()
+    campaign, org = invitation.campaign, invitation.organisation
+    competency = campaign.instrument.framework.competencies[0]
+    for level, n in ((0, 9), (1, 8), (2, 6)):
+        _officials(campaign, org, competency, level, "fr", n)
+    other = InvitationFactory()  # another country's gaps are in the report for every country
+    _officials(other.campaign, other.organisation, other.campaign.instrument.framework.competencies[0],
+               1, "fr", 6)
+
+    def figures(scope, top=None):
+        return {(g.competency_code, g.level): g.officials
+                for g in content_gaps(db.session, scope, NOISY, top=top)}
+
+    mine = figures(frozenset({org.country_id}))
+    everywhere = figures(None)
+    assert len(mine) == 3 and len(everywhere) == 4
+    assert all(everywhere[key] == value for key, value in mine.items())
+    top = figures(None, top=2)
+    assert len(top) == 2 and all(everywhere[key] == value for key, value in top.items())
+
+
+def test_hidden_rows_come_last_in_an_order_that_does_not_tell_their_size():
+    invitation = InvitationFactory()
+    campaign, org = invitation.campaign, invitation.organisation
+    competency = campaign.instrument.framework.competencies[0]
+    _officials(campaign, org, competency, 0, "fr", 1)
+    _officials(campaign, org, competency, 1, "fr", 3)
+    _officials(campaign, org, competency, 2, "fr", 5)
+    table = largest_content_gaps(db.session, None, 5)
+    assert [(g.level, g.officials) for g in table.rows] == [(2, 5), (0, Suppressed(5)), (1, Suppressed(5))]
+    assert [(g.level, g.officials) for g in largest_content_gaps(db.session, None, 5, top=2).rows] == [
+        (2, 5), (0, Suppressed(5))]
+    assert table.name == "content-gaps" and "officials" not in table.plain
+    assert set(table.plain) == set(table.columns) - {"officials"}
+
+
+def test_the_table_runs_the_same_number_of_statements_however_many_officials():
+    invitation = InvitationFactory()
+    campaign, org = invitation.campaign, invitation.organisation
+    analysis, security = campaign.instrument.framework.competencies
+    ResourceFactory(languages=["en"], teaches={analysis: (0, 3)})
+
+    def statements():
+        db.session.flush()
+        seen = []
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        engine = db.session.get_bind()
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            largest_content_gaps(db.session, None, NOISY)
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    _submitted(campaign, org, results={analysis: (1, 3), security: (0, 2)}, languages=["fr"])
+    few = statements()
+    for language in ("fr", "en", "ar", "es"):
+        for level in (0, 1, 2):
+            _officials(campaign, org, analysis, level, language, 2)
+            _officials(campaign, org, security, level, language, 2)
+    assert statements() == few
+
+
+def test_an_officials_latest_attempt_is_the_last_submitted_then_the_highest_id():
+    invitation = InvitationFactory()
+    campaign, org = invitation.campaign, invitation.organisation
+    competency = campaign.instrument.framework.competencies[0]
+    when = utcnow() - timedelta(days=1)
+    first = _submitted(campaign, org, results={competency: (0, 4)}, languages=["fr"], submitted_at=when)
+    follow_up = InvitationFactory(campaign__country=org.country, organisation=org, user=first.user).campaign
+    _submitted(follow_up, org, results={competency: (3, 4)}, languages=["fr"], user=first.user,
+               submitted_at=when)  # same time, higher id: this one counts
+    assert [(g.level, g.officials) for g in content_gaps(db.session, None)] == [(3, 1)]

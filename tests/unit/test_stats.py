@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.services.evaluation.stats import Cell, normalised_gain, paired_change, share_closed, suppress_counts
+from app.services.evaluation.stats import holm, normalised_gain, paired_change, share_closed
 
 pytestmark = pytest.mark.no_db
 
@@ -46,29 +46,14 @@ def test_share_closed_counts_only_those_who_had_a_gap():
     assert share_closed([0, 0], [0, 1]) is None
 
 
-def test_small_counts_are_suppressed_and_zero_is_shown():
-    cells, total = suppress_counts({"a": 12, "b": 7, "c": 0}, k=5)
-    assert cells == {"a": Cell(12, False), "b": Cell(7, False), "c": Cell(0, False)}
-    assert total == Cell(19, False)
-    assert Cell(4, True).shown(5) == "fewer than 5" and Cell(12, False).shown(5) == "12"
+
+def test_holm_by_hand():
+    # m = 4: 0.005 x 4 = 0.02; 0.01 x 3 = 0.03; 0.03 x 2 = 0.06; 0.04 x 1 = 0.04, raised to 0.06 (step-down)
+    assert holm([0.01, None, 0.04, 0.03, 0.005]) == pytest.approx([0.03, None, 0.06, 0.06, 0.02])
 
 
-def test_one_suppressed_group_cannot_be_worked_out_from_the_total():
-    cells, total = suppress_counts({"small": 4, "big": 30, "middle": 9}, k=5)
-    assert cells["small"].suppressed and cells["middle"].suppressed  # the next smallest goes too
-    assert not cells["big"].suppressed and not total.suppressed
+def test_holm_caps_at_one_and_keeps_order():
+    assert holm([0.5, 0.6]) == [1.0, 1.0]
+    assert holm([]) == [] and holm([None]) == [None]
+    assert holm([0.2]) == [0.2]  # a family of one is not adjusted
 
-
-def test_a_lone_suppressed_group_suppresses_the_total():
-    cells, total = suppress_counts({"only": 4, "empty": 0}, k=5)
-    assert cells["only"].suppressed and total.suppressed
-
-
-def test_two_suppressed_groups_need_nothing_more():
-    cells, total = suppress_counts({"a": 3, "b": 4, "c": 20}, k=5)
-    assert [g for g, c in cells.items() if c.suppressed] == ["a", "b"] and not total.suppressed
-
-
-def test_without_a_total_only_small_cells_go():
-    cells, total = suppress_counts({"a": 4, "b": 30}, k=5, with_total=False)
-    assert cells["a"].suppressed and not cells["b"].suppressed and total is None

@@ -345,9 +345,11 @@ def test_download_invitation_links_as_csv_with_fresh_tokens_and_escaped_cells(br
                       user=UserFactory(email="old@example.org", name="Old Hand", organisation=ministry))
     browser.sign_in_as(FocalPointFactory(country=campaign.country))
     response = browser.post(f"/campaigns/{campaign.id}/links.csv", token_from=f"/campaigns/{campaign.id}")
-    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.status_code == 200 and response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in response.headers["Content-Disposition"]
-    rows = {row["email"]: row for row in csv.DictReader(io.StringIO(response.get_data(as_text=True)))}
+    assert response.headers["Cache-Control"] == "no-store"
+    text = response.get_data().decode("utf-8-sig")  # with the BOM, for Excel
+    rows = {row["email"]: row for row in csv.DictReader(io.StringIO(text))}
     assert rows["new@example.org"]["name"] == "'=cmd|' /C calc'!A0"
     assert rows["new@example.org"]["link"].startswith("http://localhost/auth/activate/")
     assert rows["old@example.org"]["link"] == "http://localhost/auth/login"

@@ -7,8 +7,6 @@ Bland, whose every name starts with the country's prefix. O2 of each has 4 offic
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 
 import pytest
@@ -19,7 +17,7 @@ from app.models import AuditEvent, FocalPointScope
 from tests.factories import CountryFactory, FocalPointFactory, OrganisationFactory, UserFactory
 from tests.unit.analytics_fixture import BASELINE_AT, FOLLOW_UP_AT, build_world, submit
 from tests.unit.analytics_learning import add_learning
-from tests.unit.test_exports import read_xlsx
+from tests.unit.test_exports import read_csv, read_xlsx, with_reasons
 
 PAGES = ("/dashboard/", "/dashboard/skills", "/dashboard/change", "/dashboard/learning")
 TABLES = ("participation", "organisation-maturity", "heatmap", "levels", "assets", "content-gaps", "trend",
@@ -48,16 +46,20 @@ def page_of(response) -> str:
 
 
 def csv_of(response) -> list[list[str]]:
+    """The table of a CSV download (after its context block), each figure not shown read back from
+    the last column as its reason ("fewer than 5"): tests.unit.test_exports.with_reasons."""
     assert response.status_code == 200, response.status_code
-    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.get_data().startswith(b"\xef\xbb\xbf")
     assert "attachment" in response.headers["Content-Disposition"]
-    return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    return with_reasons(read_csv(response.get_data()))
 
 
 def xlsx_of(response) -> list[list[str]]:
+    """The first sheet of an XLSX download, read the same way as csv_of."""
     assert response.status_code == 200, response.status_code
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return read_xlsx(response.get_data())
+    return with_reasons(read_xlsx(response.get_data()))
 
 
 def text_of(rows: list[list[str]]) -> str:
@@ -150,48 +152,49 @@ def test_officials_are_refused_everything(browser, worlds):
 # Small cells ----------------------------------------------------------------------------------------
 
 def test_a_group_of_four_is_fewer_than_five_on_the_page_and_in_csv_and_xlsx(browser, worlds):
+    """With the deployment's release layer (threshold 5, noise on): the Revenue Agency's 4 officials
+    are hidden on their own everywhere; the Ministry (6) and the totals are shown, moved, and never
+    under 5 (subtracting them gives noise: tests/unit/test_release_differencing.py)."""
     a, _b, _learning = worlds
     browser.sign_in_as(FocalPointFactory(country=a.country))
-    # The heatmap: Revenue Agency (4 officials) is hidden, and so is the Ministry (6), or "All
-    # organisations" (10) less the Ministry would give the agency's figures.
     html = page_of(browser.get("/dashboard/skills"))
     heat = html[html.index('class="govuk-table app-heatmap"'):]
     heat = heat[:heat.index("</table>")]
     agency = heat[heat.index("Aland Revenue Agency"):]
     agency = agency[:agency.index("</tr>")]
     assert agency.count(FEWER) == 2 and "app-heat--none" in agency
-    ministry = heat[heat.index("Aland Ministry of Finance"):]
-    assert ministry[:ministry.index("</tr>")].count(FEWER) == 2
-    total = heat[heat.index("All organisations"):]
-    assert FEWER not in total[:total.index("</tr>")]
+    for name in ("Aland Ministry of Finance", "All organisations"):
+        row = heat[heat.index(name):]
+        assert FEWER not in row[:row.index("</tr>")]
+
+    def count(value: str) -> int:
+        assert value.isdigit() and int(value) >= 5, value
+        return int(value)
 
     for rows in (csv_of(browser.get("/dashboard/export/heatmap.csv")),
                  xlsx_of(browser.get("/dashboard/export/heatmap.xlsx"))):
-        assert rows[0] == ["organisation", "competency_code", "competency", "officials", "mean_gap",
-                           "not_assessed"]
-        for organisation in ("Aland Revenue Agency", "Aland Ministry of Finance"):
-            row = row_named(rows, organisation, a.c1.code)
-            assert row[3:] == [FEWER, FEWER, "0"], row  # nobody not assessed: 0 reveals no one
-        total_row = row_named(rows, "All organisations", a.c1.code)
-        assert total_row[3] == "10" and float(total_row[4]) == pytest.approx(0.9)
+        assert rows[0] == ["Organisation", "Competency code", "Competency", "Officials assessed",
+                           "Mean gap (levels)", "Not assessed"]
+        assert row_named(rows, "Aland Revenue Agency", a.c1.code)[3:] == [FEWER, FEWER, "0"]  # 0: no one
+        ministry = row_named(rows, "Aland Ministry of Finance", a.c1.code)
+        total = row_named(rows, "All organisations", a.c1.code)
+        count(ministry[3]), count(total[3])
+        assert 0 <= float(total[4]) <= 4
 
-    # The participation funnel, the same way (Revenue Agency: 4 invited).
     for rows in (csv_of(browser.get("/dashboard/export/participation.csv")),
                  xlsx_of(browser.get("/dashboard/export/participation.xlsx"))):
-        row = row_named(rows, "Aland Baseline 2025", "Aland Revenue Agency")
-        assert row[3:] == [FEWER, FEWER, FEWER]
-        assert row_named(rows, "Aland Baseline 2025", "Aland Ministry of Finance")[3:] == [FEWER] * 3
-        assert row_named(rows, "Aland Baseline 2025", "All organisations")[3:] == ["10", "9", "9"]
+        assert row_named(rows, "Aland Baseline 2025", "Aland Revenue Agency")[3:] == [FEWER] * 3
+        for name in ("Aland Ministry of Finance", "All organisations"):
+            [count(v) for v in row_named(rows, "Aland Baseline 2025", name)[3:]]
     page = page_of(browser.get("/dashboard/"))
     agency = page[page.index("Aland Revenue Agency</td>"):]
     assert agency[:agency.index("</tr>")].count(FEWER) == 3
 
-    # The change by organisation: the agency's 3 pairs, and the ministry with it.
+    # The change by organisation: the agency's 3 pairs are hidden, every figure of them.
     for rows in (csv_of(browser.get("/dashboard/export/change-by-organisation.csv")),
                  xlsx_of(browser.get("/dashboard/export/change-by-organisation.xlsx"))):
         assert set(row_named(rows, "Aland Revenue Agency")[4:-1]) == {FEWER}
-        assert set(row_named(rows, "Aland Ministry of Finance")[4:-1]) == {FEWER}
-        assert row_named(rows, "All organisations")[4] == "8"
+        count(row_named(rows, "Aland Ministry of Finance")[4]), count(row_named(rows, "All organisations")[4])
 
 
 def test_not_enough_data_reads_the_same_on_the_page_and_in_the_files(browser, worlds, app):
@@ -202,7 +205,7 @@ def test_not_enough_data_reads_the_same_on_the_page_and_in_the_files(browser, wo
     submit(a.baseline, lone, third, a.role, (a.c1, a.c2), ((1, 0), (1, 1)), BASELINE_AT)
     submit(a.follow_up, lone, third, a.role, (a.c1, a.c2), ((2, 1), (1, 1)), FOLLOW_UP_AT)
     db.session.commit()
-    app.config["SMALL_CELL_K"] = 1
+    app.config.update(SMALL_CELL_K=1, DISCLOSURE_NOISE=0)  # every figure exact: the markers' wording
     try:
         browser.sign_in_as(FocalPointFactory(country=a.country))
         html = page_of(browser.get(f"/dashboard/change?organisation={third.id}"))
@@ -213,7 +216,7 @@ def test_not_enough_data_reads_the_same_on_the_page_and_in_the_files(browser, wo
             assert row[4] == "1" and [float(v) for v in row[5:7]] == [1, 1.5]  # pairs, means: shown
             assert row[7:12] == ["not enough data"] * 5  # change, CI, p, d_z
     finally:
-        app.config["SMALL_CELL_K"] = 5
+        app.config.update(SMALL_CELL_K=5, DISCLOSURE_NOISE=2)
 
 
 def test_figures_read_with_one_decimal_p_values_and_whole_percentages(browser, worlds):
@@ -275,7 +278,7 @@ def test_the_person_level_export_is_pseudonymised_unless_names_are_asked_for_and
 
     rows = csv_of(browser.post(url, {"file_format": "csv"}))
     text = text_of(rows)
-    assert rows[0][:2] == ["person", "organisation"] and "email" not in rows[0]
+    assert rows[0][:2] == ["Person", "Organisation"] and "E-mail address" not in rows[0]
     assert len(rows) == 11 and all(row[0].startswith("P-") for row in rows[1:])
     assert "Aland Official" not in text and "@example.org" not in text
 
@@ -283,7 +286,7 @@ def test_the_person_level_export_is_pseudonymised_unless_names_are_asked_for_and
     assert refused.status_code == 200 and "Confirm why you need names" in refused.get_data(as_text=True)
 
     named = xlsx_of(browser.post(url, {"file_format": "xlsx", "include_names": "y", "confirm": "y"}))
-    assert named[0][:2] == ["person", "email"]
+    assert named[0][:2] == ["Person", "E-mail address"]
     assert "Aland Official 1" in text_of(named) and "aland official1@example.org" in text_of(named)
 
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "analytics.export")
@@ -295,8 +298,9 @@ def test_the_person_level_export_is_pseudonymised_unless_names_are_asked_for_and
 
 # Admin -------------------------------------------------------------------------------------------
 
-def test_an_admin_sees_every_country_and_countries_side_by_side(browser, worlds):
+def test_an_admin_sees_every_country_and_countries_side_by_side(browser, worlds, app, monkeypatch):
     a, b, _learning = worlds
+    monkeypatch.setitem(app.config, "DISCLOSURE_NOISE", 0)  # the exact figures, worked out below
     browser.sign_in_as(UserFactory(admin=True))
     html = page_of(browser.get("/dashboard/"))
     assert "Aland Baseline 2025" in html and "Bland Baseline 2025" in html
@@ -308,9 +312,10 @@ def test_an_admin_sees_every_country_and_countries_side_by_side(browser, worlds)
     assert "Aland" in countries and "Bland" in countries
     for rows in (csv_of(browser.get("/dashboard/export/countries.csv")),
                  xlsx_of(browser.get("/dashboard/export/countries.xlsx"))):
-        assert rows[0] == ["country_code", "country", "invited", "submitted", "response_rate", "mean_gap",
-                           "follow_up", "pairs", "mean_change", "ci_low", "ci_high", "practitioners",
-                           "not_assessed"]
+        assert rows[0] == ["Country code", "Country", "Officials invited", "Submitted", "Response rate",
+                           "Mean gap (levels)", "Latest follow-up", "Pairs (latest follow-up)",
+                           "Mean change (levels)", "95% CI, low", "95% CI, high",
+                           "At practitioner level or above", "Officials with a competency not assessed"]
         row = row_named(rows, "Aland")
         # 10 invited; u1-u10 all submitted at least once; 8 pairs in the follow-up; practitioners
         # (level 3+ in some competency, latest result): u1, u2, u8.

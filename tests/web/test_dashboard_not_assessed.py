@@ -3,7 +3,9 @@ column on the page, in the CSV and in the XLSX, through the small-cell rule (k =
 "Results" filter: all results, or those validated by a manager only.
 
 Data: analytics_fixture.build_world(not_assessed=True) for Naland (its figures are worked out by hand
-in tests/unit/test_analytics_not_assessed.py)."""
+in tests/unit/test_analytics_not_assessed.py). The pages here run with the release layer's noise off
+(DISCLOSURE_NOISE 0) so that those exact figures can be read; the noise is tested in
+tests/unit/test_release*.py and tests/web/test_release_bypass.py."""
 
 from __future__ import annotations
 
@@ -25,9 +27,9 @@ FEWER = "fewer than 2"
 def world(app):
     world = build_world(country=CountryFactory(name="Naland"), prefix="Naland ", not_assessed=True)
     db.session.commit()
-    app.config["SMALL_CELL_K"] = 2
+    app.config.update(SMALL_CELL_K=2, DISCLOSURE_NOISE=0)
     yield world
-    app.config["SMALL_CELL_K"] = 5
+    app.config.update(SMALL_CELL_K=5, DISCLOSURE_NOISE=2)
 
 
 @pytest.fixture
@@ -64,29 +66,29 @@ def test_the_skills_page_counts_not_assessed_apart_on_the_page(signed_in, world)
     levels = table_after(html, "Officials at each level, per competency")
     assert "Not assessed" in levels
     # c1: 0 at level 0 (the 2 not assessed are at no level), 8 in all, 2 not assessed. Level 1's lone
-    # official is hidden, and with it levels 2 and 3 and the practitioners (see _protect_levels).
-    assert row_of(levels, f"{world.c1.code}<")[1:] == ["0", FEWER, FEWER, FEWER, "0", "8", "2"]
+    # official is hidden on its own; levels 2 and 3 are shown (the noise, off here, protects the total)
+    assert row_of(levels, f"{world.c1.code}<")[1:] == ["0", FEWER, "4", "3", "0", "8", "2"]
     assets = table_after(html, "Practitioners per competency")
-    assert row_of(assets, f"{world.c1.code}<")[1:] == ["8", FEWER, "2"]
+    assert row_of(assets, f"{world.c1.code}<")[1:] == ["8", "3", "2"]
     assert row_of(assets, f"{world.c2.code}<")[1:] == ["8", "0", "2"]
 
 
 def test_the_skills_files_count_not_assessed_apart(signed_in, world):
     for rows in (csv_of(signed_in.get("/dashboard/export/heatmap.csv")),
                  xlsx_of(signed_in.get("/dashboard/export/heatmap.xlsx"))):
-        assert rows[0][-1] == "not_assessed"
+        assert rows[0][-1] == "Not assessed"
         total = row_named(rows, "All organisations", world.c1.code)
         assert total[3] == "8" and float(total[4]) == pytest.approx(0.75) and total[5] == "2"
         assert row_named(rows, "Naland Revenue Agency", world.c1.code)[5] == FEWER
     for rows in (csv_of(signed_in.get("/dashboard/export/levels.csv")),
                  xlsx_of(signed_in.get("/dashboard/export/levels.xlsx"))):
-        assert rows[0] == ["competency_code", "competency", "level", "level_name", "officials",
-                           "not_assessed"]
+        assert rows[0] == ["Competency code", "Competency", "Level", "Level name", "Officials",
+                           "Not assessed"]
         assert row_named(rows, world.c1.code, "All levels")[4:] == ["8", "2"]
         assert row_named(rows, world.c1.code, "None")[4:] in (["0", ""], ["0"])  # level 0: none
     for rows in (csv_of(signed_in.get("/dashboard/export/assets.csv")),
                  xlsx_of(signed_in.get("/dashboard/export/assets.xlsx"))):
-        assert rows[0][-1] == "not_assessed" and row_named(rows, world.c2.code)[2:] == ["8", "0", "2"]
+        assert rows[0][-1] == "Not assessed" and row_named(rows, world.c2.code)[2:] == ["8", "0", "2"]
 
 
 def test_the_change_page_counts_those_not_assessed_in_both_cycles(signed_in, world):
@@ -99,7 +101,7 @@ def test_the_change_page_counts_those_not_assessed_in_both_cycles(signed_in, wor
 
     for rows in (csv_of(signed_in.get("/dashboard/export/change-by-competency.csv")),
                  xlsx_of(signed_in.get("/dashboard/export/change-by-competency.xlsx"))):
-        assert rows[0][-1] == "not_assessed"
+        assert rows[0][-1] == "Not assessed"
         assert [row_named(rows, world.c1.name)[i] for i in (4, -1)] == ["6", "2"]
         assert [row_named(rows, world.c2.name)[i] for i in (4, -1)] == ["7", FEWER]
     for rows in (csv_of(signed_in.get("/dashboard/export/change-by-organisation.csv")),
@@ -110,7 +112,7 @@ def test_the_change_page_counts_those_not_assessed_in_both_cycles(signed_in, wor
         assert row_named(rows, "All organisations")[4] == "7"
     for rows in (csv_of(signed_in.get("/dashboard/export/trend.csv")),
                  xlsx_of(signed_in.get("/dashboard/export/trend.xlsx"))):
-        assert rows[0][-1] == "not_assessed"
+        assert rows[0][-1] == "Not assessed"
         assert [(row[4], row[-1]) for row in rows[1:]] == [("8", FEWER), ("8", FEWER)]
 
 
@@ -150,8 +152,9 @@ def test_the_results_filter_offers_validated_results_only(signed_in, world):
 
 def test_the_results_filter_is_in_the_file_name_and_the_audit_log(signed_in, world):
     response = signed_in.get("/dashboard/export/levels.xlsx?results=validated")
-    assert xlsx_of(response)[0][0] == "competency_code"
-    assert re.search(r'filename="levels-[a-z]{2}-validated\.xlsx"', response.headers["Content-Disposition"])
+    assert xlsx_of(response)[0][0] == "Competency code"
+    assert re.search(r'filename="levels_[a-z]{2}_validated_\d{4}-\d\d-\d\d\.xlsx"',
+                     response.headers["Content-Disposition"])
     plain = signed_in.get("/dashboard/export/levels.csv")
     assert "validated" not in plain.headers["Content-Disposition"]
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "analytics.export")

@@ -18,8 +18,11 @@ What the figures mean (per knowledge check, within one instrument version):
 
 Flags: discrimination below 0.2, share right above 95 % or below 20 %. Any figure over fewer than
 MIN_RESPONSES responses (or fewer than the small-cell K, whichever is more) is TOO_FEW ("not enough
-responses"), never a number, and raises no flag; counts of officials follow the small-cell rule of
-app.services.evaluation ("fewer than K").
+responses"), never a number, and raises no flag. The counts of attempts (times shown, times
+answered, the responses and KR-20 respondents of a competency) are released by
+app.services.evaluation.release ("fewer than K" under K, else moved by the noise of their set of
+attempts, keyed by the sum of the attempt ids). The statistics themselves are exact: each is over at
+least MIN_RESPONSES officials and the page is for admins only.
 """
 
 from __future__ import annotations
@@ -38,7 +41,8 @@ from app.models import Answer, Attempt, AttemptItem, AttemptStatus, Competency, 
 from app.models.instruments import InstrumentKind
 from app.services.assessment.scoring import is_right
 from app.services.evaluation import DEFAULT_K, Scope, Suppressed
-from app.services.evaluation.common import count_cell, in_scope
+from app.services.evaluation.common import in_scope
+from app.services.evaluation.release import Release, as_release
 
 MIN_RESPONSES = 30
 LOW_DISCRIMINATION, TOO_EASY, TOO_HARD = 0.2, 0.95, 0.20  # the flags' thresholds
@@ -253,11 +257,14 @@ class ItemStatistics:
         return sum(len(group.items) for group in self.competencies)
 
 
-def build(items: Sequence[BankItem], shown: Iterable[Shown], k: int = DEFAULT_K) -> ItemStatistics:
+def build(items: Sequence[BankItem], shown: Iterable[Shown], k: int | Release = DEFAULT_K
+          ) -> ItemStatistics:
     """The statistics of ``items`` (in order; a competency comes where its first check does) from the
-    shown rows; empty when nothing was shown."""
+    shown rows; empty when nothing was shown. ``k``: the release (an int: exact counts)."""
+    release = as_release(k)
     by_id = {item.id: item for item in items}
     times_shown: Counter[int] = Counter()
+    keys: Counter[tuple[str, int]] = Counter()  # ("shown" | "answered", item id) -> sum of attempt ids
     values: dict[int, list[Any]] = defaultdict(list)
     answers: dict[tuple[int, int], dict[int, dict[int, bool]]] = defaultdict(lambda: defaultdict(dict))
     by_level: dict[tuple[int, int], dict[int, dict[int, bool]]] = defaultdict(lambda: defaultdict(dict))
@@ -266,41 +273,50 @@ def build(items: Sequence[BankItem], shown: Iterable[Shown], k: int = DEFAULT_K)
         if item is None:
             continue
         times_shown[item.id] += 1
+        keys[("shown", item.id)] += row.attempt_id
         if row.value is not None:
+            keys[("answered", item.id)] += row.attempt_id
             values[item.id].append(row.value)
             right = is_right(item.key, row.value)
             answers[(item.instrument_id, item.competency_id)][row.attempt_id][item.id] = right
             by_level[(item.instrument_id, item.competency_id)][row.attempt_id].setdefault(item.level, right)
     if not times_shown:
-        return ItemStatistics([], k)
+        return ItemStatistics([], release.k)
     groups: dict[tuple[int, int], list[BankItem]] = defaultdict(list)
     for item in items:
         groups[(item.instrument_id, item.competency_id)].append(item)
-    minimum = max(MIN_RESPONSES, k)
-    competencies = [_competency_row(group, answers[key], by_level[key], times_shown, values, k, minimum)
+    minimum = max(MIN_RESPONSES, release.k)
+    competencies = [_competency_row(group, answers[key], by_level[key], times_shown, values, keys, release,
+                                    minimum)
                     for key, group in groups.items()]
-    return ItemStatistics(competencies, k)
+    return ItemStatistics(competencies, release.k)
 
 
 def _competency_row(group: Sequence[BankItem], answers: Answers, by_level: Answers,
-                    times_shown: Mapping[int, int], values: Mapping[int, list[Any]], k: int,
-                    minimum: int) -> CompetencyRow:
+                    times_shown: Mapping[int, int], values: Mapping[int, list[Any]],
+                    keys: Mapping[tuple[str, int], int], release: Release, minimum: int) -> CompetencyRow:
     """Parallel forms (one check per level drawn from the bank) share few exact item sets, so KR-20 is
     also worked out with the checks of one level taken as interchangeable; the one over more officials
     is shown."""
     first = group[0]
-    reliability = max(kr20(answers), kr20(by_level), key=lambda found: found.n)
+    reliability, among = max((kr20(answers), answers), (kr20(by_level), by_level),
+                             key=lambda found: found[0].n)
+    respondents = [attempt for attempt, checks in among.items()
+                   if reliability.items and all(item in checks for item in reliability.items)]
     separating = discrimination(answers)
     rows = tuple(_item_row(item, times_shown.get(item.id, 0), values.get(item.id, []),
-                           separating.get(item.id, Discrimination(None, 0)), k, minimum)
+                           separating.get(item.id, Discrimination(None, 0)),
+                           (keys[("shown", item.id)], keys[("answered", item.id)]), release, minimum)
                  for item in group)
     return CompetencyRow(first.instrument, first.version, first.competency, first.competency_name,
-                         count_cell(len(answers), k), shown_figure(reliability.value, reliability.n, minimum),
-                         count_cell(reliability.n, k), len(reliability.items), rows)
+                         release.count(len(answers), sum(answers), "attempts"),
+                         shown_figure(reliability.value, reliability.n, minimum),
+                         release.count(reliability.n, sum(respondents), "attempts"), len(reliability.items),
+                         rows)
 
 
 def _item_row(item: BankItem, times_shown: int, values: Sequence[Any], separating: Discrimination,
-              k: int, minimum: int) -> ItemRow:
+              keys: tuple[int, int], release: Release, minimum: int) -> ItemRow:
     n = len(values)
     share_right = shown_figure(difficulty(is_right(item.key, value) for value in values), n, minimum)
     value = shown_figure(separating.value, separating.n, minimum)
@@ -309,8 +325,9 @@ def _item_row(item: BankItem, times_shown: int, values: Sequence[Any], separatin
     options = tuple(OptionShare(option, labels.get(option, option), is_right(item.key, option),
                                 shown_figure(share, n, minimum))
                     for option, share in shares.items())
-    return ItemRow(item.id, item.code, item.level, count_cell(times_shown, k), count_cell(n, k),
-                   share_right, value, options, flags(share_right, value))
+    return ItemRow(item.id, item.code, item.level, release.count(times_shown, keys[0], "attempts"),
+                   release.count(n, keys[1], "attempts"), share_right, value, options,
+                   flags(share_right, value))
 
 
 # Queries ----------------------------------------------------------------------------------------------
@@ -359,7 +376,7 @@ def shown_rows(session: Session, scope: Scope, *, instrument: str | None = None,
 
 
 def item_statistics(session: Session, scope: Scope, *, instrument: str | None = None,
-                    version: int | None = None, k: int = DEFAULT_K) -> ItemStatistics:
+                    version: int | None = None, k: int | Release = DEFAULT_K) -> ItemStatistics:
     """The item statistics of the submitted attempts in ``scope`` (None: every country), optionally of
     one instrument code and version. Two statements, whatever the number of items and attempts."""
     return build(bank_items(session, scope, instrument=instrument, version=version),

@@ -4,14 +4,16 @@ indicators, follow-ups and each official's own trend. Plain functions on a SQLAl
 Every function takes the session, a ``Scope`` (the countries the viewer may see: pass
 ``visible_country_ids(user)``, or a one-country frozenset narrowed from it; None means every
 country), ``Filters`` (organisation, role profile, campaign, competency, validated results only) and
-``k``, the small-cell threshold (config SMALL_CELL_K). The database does the grouping; each function
+``k``, the release layer (release.Release: the threshold and the cell-key noise; a bare int is a
+threshold with exact figures, for the statistics' tests). The database does the grouping; each function
 runs a constant number of statements whatever the number of officials, and returns a ``Table``: rows
 (frozen dataclasses, or dicts for the person-level table) ready for a page, a chart, and
 app.services.evaluation.exports (CSV, XLSX).
 
-A figure over fewer than ``k`` officials is a ``Suppressed(k)`` ("fewer than K"), never a number;
-a statistic that needs more than there is, ``NOT_ENOUGH`` ("not enough data"); see common.py for the
-rule on totals. A result not assessed is never 0: it is in no mean, level or change, and each table of
+A figure over fewer than K officials is a ``Suppressed(k)`` (hidden), never a number; every other
+figure is moved by the release layer so that none can be worked out by subtraction (release.py); a
+statistic that needs more than there is, ``NOT_ENOUGH`` ("not enough data"). A result not assessed
+is never 0: it is in no mean, level or change, and each table of
 levels, gaps or change counts it apart (``not_assessed``). Modules:
 
 - participation: ``participation_funnel`` (invited → started → submitted per campaign and organisation)
@@ -22,7 +24,10 @@ levels, gaps or change counts it apart (``not_assessed``). Modules:
   app.services.evaluation.official_trend
 - activity: ``learning_activity``, ``organisation_maturity``, ``indicator_values`` (L4)
 - feedback: ``resource_feedback``, ``path_feedback`` (L1), ``follow_up_answers`` (L3)
-- gaps: ``largest_content_gaps``
+- content_gaps: ``largest_content_gaps`` (the content-gap report and the skills page's largest gaps)
+- release: the one release layer every figure about officials leaves through (threshold, cell-key
+  noise, threat model); pairs: the one definition of a pair of attempts; summary: each page's
+  summary in words, from its released tables
 - people: ``person_levels`` (admins only, pseudonymised by default), ``pseudonym``
 """
 
@@ -52,6 +57,7 @@ from app.services.evaluation.common import (
     Table,
     is_suppressed,
 )
+from app.services.evaluation.content_gaps import ContentGapRow, largest_content_gaps
 from app.services.evaluation.feedback import (
     POOR_RATING,
     FeedbackRow,
@@ -60,7 +66,6 @@ from app.services.evaluation.feedback import (
     path_feedback,
     resource_feedback,
 )
-from app.services.evaluation.gaps import ContentGapRow, largest_content_gaps
 from app.services.evaluation.levels import (
     PRACTITIONER,
     AssetRow,

@@ -1,10 +1,14 @@
 """What officials did with their plans (learning activity), and what organisations report about
 themselves: organisation maturity from the organisation assessments, and the results indicators
-(Kirkpatrick level 4) focal points record."""
+(Kirkpatrick level 4) focal points record.
+
+Learning activity is about officials: every figure is released (app.services.evaluation.release).
+Maturity and indicators are about organisations: their numbers are plain (each Table's ``plain``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, case, distinct, func, select
 from sqlalchemy.orm import Session
@@ -32,14 +36,16 @@ from app.services.evaluation.common import (
     Scope,
     Suppressed,
     Table,
-    count_cell,
-    hidden_groups,
     in_scope,
+    key,
     people_filter,
-    shown,
 )
+from app.services.evaluation.release import Bounds, Release, as_release
 
 NO_ORGANISATION = "No organisation"
+HOURS = Bounds(0.0, 40.0)
+"""The hours of one completed resource for the noise on a sum of hours: a week of study. The catalogue
+allows up to 1000; a longer resource is masked less fully, never exactly."""
 
 
 @dataclass(frozen=True)
@@ -61,17 +67,62 @@ ACTIVITY_COLUMNS = ("organisation", "officials_with_plan", "officials_enrolled",
                     "officials_completed", "completions", "learners", "resources_completed",
                     "hours_completed")
 
+# column -> (the officials it is about, the measure of its set of records for the release layer)
+_RELEASED = {"officials_with_plan": ("officials_with_plan", "users"),
+             "officials_enrolled": ("officials_enrolled", "users"),
+             "enrolments": ("officials_enrolled", "enrolments"),
+             "officials_completed": ("officials_completed", "users"),
+             "completions": ("officials_completed", "enrolments"),
+             "learners": ("learners", "users"),
+             "resources_completed": ("learners", "progress"),
+             "hours_completed": ("learners", "progress:hours")}
+
+_ACTIVITY_FIELDS = {  # the columns of each statement
+    "plans": ("officials_with_plan", "key_officials_with_plan"),
+    "enrolments": ("officials_enrolled", "key_officials_enrolled", "enrolments", "key_enrolments",
+                   "officials_completed", "key_officials_completed", "completions", "key_completions"),
+    "progress": ("learners", "key_learners", "resources_completed", "key_resources_completed",
+                 "hours_completed")}
+
+
+def _distinct_key(user_id):
+    return func.coalesce(func.sum(distinct(user_id)), 0)
+
 
 def learning_activity(session: Session, scope: Scope, filters: Filters = NO_FILTERS,
-                      k: int = DEFAULT_K) -> Table[ActivityRow]:
+                      k: int | Release = DEFAULT_K) -> Table[ActivityRow]:
     """Per organisation (the official's current one), then "All organisations": plans with accepted
     items, path enrolments and completions, resources completed and their hours.
 
-    Each figure follows the count of officials behind it (enrolments: those enrolled; completions:
-    those who completed a path; resources and hours: those who completed a resource); each such count
-    is protected across organisations with the total shown. Role profile and campaign filters keep
-    the officials who took part in that campaign / under that role. Four statements.
+    Each figure is hidden while the officials behind it are fewer than ``k`` (enrolments: those
+    enrolled; completions: those who completed a path; resources and hours: those who completed a
+    resource), and otherwise released with the noise of its own set of records, so the total less
+    the rows shown does not give a hidden row. Role profile and campaign filters keep the officials
+    who took part in that campaign / under that role. Four statements.
     """
+    release = as_release(k)
+    by_org: dict[int | None, dict[str, float]] = {}
+    fields = _ACTIVITY_FIELDS
+    for what, stmt in _activity_statements(scope, filters).items():
+        for organisation_id, *values in session.execute(stmt):
+            entry = by_org.setdefault(organisation_id, dict.fromkeys(
+                [f for names in fields.values() for f in names], 0))
+            entry.update(zip(fields[what], (v or 0 for v in values), strict=True))
+    if not by_org:
+        return Table("learning-activity", ACTIVITY_COLUMNS, [], release.k, plain=("organisation",))
+    names = dict(session.execute(select(Organisation.id, Organisation.name).where(
+        Organisation.id.in_(sorted(o for o in by_org if o is not None)))).all())
+    out = [ActivityRow(o, names.get(o, NO_ORGANISATION), **_activity_figures(values, release))
+           for o, values in sorted(by_org.items(), key=lambda item: (item[0] is None,
+                                                                     names.get(item[0], "")))]
+    # The organisations partition the officials and their records: the totals' sets are the union.
+    totals = {name: sum(v[name] for v in by_org.values()) for names in fields.values() for name in names}
+    out.append(ActivityRow(None, "All organisations", **_activity_figures(totals, release), is_total=True))
+    return Table("learning-activity", ACTIVITY_COLUMNS, out, release.k, plain=("organisation",))
+
+
+def _activity_statements(scope: Scope, filters: Filters) -> dict[str, Any]:
+    """Per organisation: each count with the key of its set (see ``_ACTIVITY_FIELDS``)."""
     def narrowed(stmt, user_id):
         stmt = stmt.join(User, User.id == user_id).where(in_scope(User.country_id, scope),
                                                          people_filter(User.id, filters))
@@ -79,59 +130,41 @@ def learning_activity(session: Session, scope: Scope, filters: Filters = NO_FILT
             stmt = stmt.where(User.organisation_id == filters.organisation_id)
         return stmt.group_by(User.organisation_id)
 
-    completed_by = case((Enrolment.completed_at.is_not(None), Enrolment.user_id), else_=None)
-    statements = {
-        "plans": narrowed(select(User.organisation_id, func.count(distinct(LearningPlan.user_id)))
+    completed = Enrolment.completed_at.is_not(None)
+    completed_by = case((completed, Enrolment.user_id), else_=None)
+    return {
+        "plans": narrowed(select(User.organisation_id, func.count(distinct(LearningPlan.user_id)),
+                                 _distinct_key(LearningPlan.user_id))
                           .select_from(LearningPlan)
                           .join(PlanItem, and_(PlanItem.plan_id == LearningPlan.id,
                                                PlanItem.status == "accepted")), LearningPlan.user_id),
         "enrolments": narrowed(select(User.organisation_id, func.count(distinct(Enrolment.user_id)),
-                                      func.count(Enrolment.id), func.count(distinct(completed_by)),
-                                      func.count(Enrolment.completed_at))
+                                      _distinct_key(Enrolment.user_id), func.count(Enrolment.id),
+                                      key(Enrolment.id), func.count(distinct(completed_by)),
+                                      _distinct_key(completed_by), func.count(Enrolment.completed_at),
+                                      key(Enrolment.id, completed))
                                .select_from(Enrolment), Enrolment.user_id),
         "progress": narrowed(select(User.organisation_id, func.count(distinct(Progress.user_id)),
-                                    func.count(Progress.id), func.sum(Resource.hours))
+                                    _distinct_key(Progress.user_id), func.count(Progress.id),
+                                    key(Progress.id), func.sum(Resource.hours))
                              .select_from(Progress)
                              .join(Resource, Resource.id == Progress.resource_id)
                              .where(Progress.status == "completed"), Progress.user_id),
     }
-    by_org: dict[int | None, dict[str, float]] = {}
-    fields = {"plans": ("officials_with_plan",),
-              "enrolments": ("officials_enrolled", "enrolments", "officials_completed", "completions"),
-              "progress": ("learners", "resources_completed", "hours_completed")}
-    for what, stmt in statements.items():
-        for organisation_id, *values in session.execute(stmt):
-            entry = by_org.setdefault(organisation_id, dict.fromkeys(
-                [f for names in fields.values() for f in names], 0))
-            entry.update(zip(fields[what], (v or 0 for v in values), strict=True))
-    if not by_org:
-        return Table("learning-activity", ACTIVITY_COLUMNS, [], k)
-    names = dict(session.execute(select(Organisation.id, Organisation.name).where(
-        Organisation.id.in_(sorted(o for o in by_org if o is not None)))).all())
-    bases = {"officials_with_plan": "officials_with_plan", "officials_enrolled": "officials_enrolled",
-             "enrolments": "officials_enrolled", "officials_completed": "officials_completed",
-             "completions": "officials_completed", "learners": "learners",
-             "resources_completed": "learners", "hours_completed": "learners"}
-    hidden = {base: hidden_groups({o: int(v[base]) for o, v in by_org.items()}, k)
-              for base in set(bases.values())}
 
-    def figures(values: dict[str, float], hide: dict[str, bool]) -> dict[str, Figure]:
-        out: dict[str, Figure] = {}
-        for column, base in bases.items():
-            if column == base:
-                out[column] = count_cell(int(values[column]), k, hide[base])
-            else:
-                out[column] = shown(values[column], int(values[base]), k, hide[base])
-        return out
 
-    out = [ActivityRow(o, names.get(o, NO_ORGANISATION),
-                       **figures(values, {b: o in hidden[b][0] for b in hidden}))
-           for o, values in sorted(by_org.items(), key=lambda item: (item[0] is None,
-                                                                     names.get(item[0], "")))]
-    totals = {column: sum(v[column] for v in by_org.values()) for column in bases}
-    out.append(ActivityRow(None, "All organisations", **figures(totals, {b: hidden[b][1] for b in hidden}),
-                           is_total=True))
-    return Table("learning-activity", ACTIVITY_COLUMNS, out, k)
+def _activity_figures(values: dict[str, float], release: Release) -> dict[str, Figure]:
+    out: dict[str, Figure] = {}
+    for column, (officials, measure) in _RELEASED.items():
+        who = int(values[officials])
+        if release.hidden(who):  # about fewer than k officials, whatever the number of records
+            out[column] = release.count(who, int(values[f"key_{officials}"]), "users")
+        elif column == "hours_completed":
+            n, records = int(values["resources_completed"]), int(values["key_resources_completed"])
+            out[column] = release.value(max(0.0, release.total(values[column], n, records, measure, HOURS)))
+        else:
+            out[column] = release.count(int(values[column]), int(values[f"key_{column}"]), measure)
+    return out
 
 
 # Organisation maturity -----------------------------------------------------------------------------
@@ -180,7 +213,7 @@ def organisation_maturity(session: Session, scope: Scope, filters: Filters = NO_
         for dimension, figures in (dimensions or {}).items():
             out.append(MaturityRow(*head, dimension, figures.get("score"), figures.get("level")))
         out.append(MaturityRow(*head, OVERALL, overall, level_for(overall) if overall is not None else None))
-    return Table("organisation-maturity", MATURITY_COLUMNS, out, 1)
+    return Table("organisation-maturity", MATURITY_COLUMNS, out, 1, plain=MATURITY_COLUMNS)
 
 
 # Indicators (L4) -----------------------------------------------------------------------------------
@@ -217,4 +250,5 @@ def indicator_values(session: Session, scope: Scope, filters: Filters = NO_FILTE
         stmt = stmt.where(IndicatorValue.organisation_id == filters.organisation_id)
     return Table("indicators", INDICATOR_COLUMNS,
                  [IndicatorRow(i, name, unit, org_id, org or WHOLE_COUNTRY, period, value)
-                  for i, name, unit, org_id, org, period, value in session.execute(stmt)], 1)
+                  for i, name, unit, org_id, org, period, value in session.execute(stmt)], 1,
+                 plain=INDICATOR_COLUMNS)

@@ -32,12 +32,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Float, and_, case, cast, func, or_, select
+from sqlalchemy import Float, and_, case, cast, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.models import (
-    Attempt,
-    AttemptStatus,
     Campaign,
     Competency,
     CompetencyResult,
@@ -54,17 +52,15 @@ from app.services.evaluation.common import (
     Suppressed,
     Table,
     assessed,
-    attempt_filters,
-    count_cell,
-    hidden_groups,
-    in_scope,
-    paired_from_sums,
-    ratio,
+    key,
+    level_bounds,
     result_filters,
     rows,
-    shown,
 )
-from app.services.evaluation.stats import MIN_PAIRS, normalised_gain
+from app.services.evaluation.pairs import counted, in_baseline, is_follow_up, pair
+from app.services.evaluation.release import SHARE, Bounds, Release, Sides, as_release
+from app.services.evaluation.stats import MIN_PAIRS, holm, normalised_gain
+from app.services.evaluation.trend import level_measure
 
 BY_COMPETENCY, BY_ORGANISATION, BY_ROLE = "competency", "organisation", "role_profile"
 
@@ -85,6 +81,7 @@ class ChangeRow:
     ci_low: Figure
     ci_high: Figure
     p: Figure  # paired t-test; None when every change is the same
+    p_adjusted: Figure  # Holm's adjustment over the rows of the same follow-up and table
     cohens_dz: Figure
     share_closed: Figure  # None when nobody had a gap
     knowledge_before: Figure  # mean share of knowledge checks right
@@ -95,28 +92,29 @@ class ChangeRow:
 
 
 CHANGE_COLUMNS = ("campaign", "cycle_label", "baseline", "group", "pairs", "mean_before", "mean_after",
-                  "change", "ci_low", "ci_high", "p", "cohens_dz", "share_closed", "knowledge_before",
-                  "knowledge_after", "normalised_gain", "not_assessed")
+                  "change", "ci_low", "ci_high", "p", "p_adjusted", "cohens_dz", "share_closed",
+                  "knowledge_before", "knowledge_after", "normalised_gain", "not_assessed")
 
 _SUMS = ("n", "sum_before", "sum_after", "sum_diff", "sum_diff_sq", "had_gap", "closed", "n_knowledge",
-         "knowledge_before", "knowledge_after", "not_assessed")
+         "knowledge_before", "knowledge_after", "not_assessed",
+         "key_n", "key_base", "key_had_gap", "key_closed", "key_knowledge", "key_not_assessed")
 
 
 def change_by_competency(session: Session, scope: Scope, filters: Filters = NO_FILTERS,
-                         k: int = DEFAULT_K) -> Table[ChangeRow]:
+                         k: int | Release = DEFAULT_K) -> Table[ChangeRow]:
     """One row per follow-up campaign and competency (no "All" row: every row counts the same
     officials again). Three statements."""
     return _change(session, scope, filters, k, BY_COMPETENCY)
 
 
 def change_by_organisation(session: Session, scope: Scope, filters: Filters = NO_FILTERS,
-                           k: int = DEFAULT_K) -> Table[ChangeRow]:
+                           k: int | Release = DEFAULT_K) -> Table[ChangeRow]:
     """One row per follow-up campaign and organisation, then "All organisations". Three statements."""
     return _change(session, scope, filters, k, BY_ORGANISATION)
 
 
 def change_by_role_profile(session: Session, scope: Scope, filters: Filters = NO_FILTERS,
-                           k: int = DEFAULT_K) -> Table[ChangeRow]:
+                           k: int | Release = DEFAULT_K) -> Table[ChangeRow]:
     """One row per follow-up campaign and role profile ("No role profile" for attempts without one),
     then "All role profiles". Three statements."""
     return _change(session, scope, filters, k, BY_ROLE)
@@ -124,34 +122,29 @@ def change_by_role_profile(session: Session, scope: Scope, filters: Filters = NO
 
 def _pairs(scope: Scope, filters: Filters):
     """The FROM and WHERE that pair follow-up and baseline results, as (statement builder, aliases)."""
-    follow_up, base = aliased(Attempt, name="follow_up"), aliased(Attempt, name="base")
-    campaign = aliased(Campaign, name="follow_up_campaign")
+    p = pair()
     after, before = aliased(CompetencyResult, name="after"), aliased(CompetencyResult, name="before")
 
     def build(*columns: Any):
         stmt = (select(*columns)
-                .select_from(follow_up)
-                .join(campaign, and_(campaign.id == follow_up.campaign_id, campaign.baseline_id.is_not(None)))
-                .join(base, and_(base.campaign_id == campaign.baseline_id, base.user_id == follow_up.user_id,
-                                 base.status == AttemptStatus.SUBMITTED))
-                .join(after, after.attempt_id == follow_up.id)
-                .join(before, and_(before.attempt_id == base.id, before.competency_id == after.competency_id))
-                .where(follow_up.status == AttemptStatus.SUBMITTED,
-                       in_scope(follow_up.country_id, scope), in_scope(campaign.country_id, scope),
-                       *attempt_filters(follow_up, filters, campaign=False),
+                .select_from(p.follow_up)
+                .join(p.campaign, is_follow_up(p, p.follow_up))
+                .join(p.base, in_baseline(p))
+                .join(after, after.attempt_id == p.follow_up.id)
+                .join(before, and_(before.attempt_id == p.base.id,
+                                   before.competency_id == after.competency_id))
+                .where(*counted(p, p.follow_up, scope, filters),
                        *result_filters(after, filters), *result_filters(before, filters)))
-        if filters.campaign_id is not None:  # the follow-up, or the baseline it follows
-            stmt = stmt.where(or_(campaign.id == filters.campaign_id,
-                                  campaign.baseline_id == filters.campaign_id))
         if filters.competency_id is not None:
             stmt = stmt.where(after.competency_id == filters.competency_id)
         return stmt
 
-    return build, follow_up, campaign, after, before
+    return build, p, after, before
 
 
 def _sums_statement(scope: Scope, filters: Filters, by: str):
-    build, follow_up, campaign, after, before = _pairs(scope, filters)
+    build, p, after, before = _pairs(scope, filters)
+    follow_up, campaign = p.follow_up, p.campaign
     both = and_(assessed(before), assessed(after))  # else no pair: no level, no gap, no knowledge
     with_gaps = and_(both, before.gap.is_not(None), after.gap.is_not(None))
     with_knowledge = and_(both, before.knowledge_total > 0, after.knowledge_total > 0)
@@ -172,7 +165,12 @@ def _sums_statement(scope: Scope, filters: Filters, by: str):
             func.sum(case((with_knowledge, cast(before.knowledge_correct, Float) / before.knowledge_total),
                           else_=None)).label("knowledge_before"),
             func.sum(case((with_knowledge, cast(after.knowledge_correct, Float) / after.knowledge_total),
-                          else_=None)).label("knowledge_after"))
+                          else_=None)).label("knowledge_after"),
+            key(follow_up.id, both).label("key_n"), key(p.base.id, both).label("key_base"),
+            key(follow_up.id, ~both).label("key_not_assessed"),
+            key(follow_up.id, and_(with_gaps, before.gap > 0)).label("key_had_gap"),
+            key(follow_up.id, and_(with_gaps, before.gap > 0, after.gap <= 0)).label("key_closed"),
+            key(follow_up.id, with_knowledge).label("key_knowledge"))
             .group_by(campaign.id, after.competency_id))
 
     # Per official first (their mean level over the competencies assessed in both cycles, total
@@ -184,7 +182,8 @@ def _sums_statement(scope: Scope, filters: Filters, by: str):
         return func.sum(case((both, column), else_=0))
 
     official = build(
-        campaign.id.label("campaign_id"), group.label("group_id"),
+        campaign.id.label("campaign_id"), group.label("group_id"), follow_up.id.label("attempt_id"),
+        func.max(p.base.id).label("base_id"),
         func.avg(cast(level_before, Float)).label("before"),
         func.avg(cast(level_after, Float)).label("after"),
         func.sum(case((with_gaps, before.gap), else_=0)).label("gap_before"),
@@ -208,17 +207,26 @@ def _sums_statement(scope: Scope, filters: Filters, by: str):
         func.sum(case((with_knowledge, cast(o.correct_before, Float) / o.total_before),
                       else_=None)).label("knowledge_before"),
         func.sum(case((with_knowledge, cast(o.correct_after, Float) / o.total_after),
-                      else_=None)).label("knowledge_after"))
+                      else_=None)).label("knowledge_after"),
+        key(o.attempt_id, o.before.is_not(None)).label("key_n"),
+        key(o.base_id, o.before.is_not(None)).label("key_base"),
+        key(o.attempt_id, o.before.is_(None)).label("key_not_assessed"),
+        key(o.attempt_id, o.gap_before > 0).label("key_had_gap"),
+        key(o.attempt_id, and_(o.gap_before > 0, o.gap_after <= 0)).label("key_closed"),
+        key(o.attempt_id, with_knowledge).label("key_knowledge"))
         .group_by(o.campaign_id, o.group_id))
 
 
-def _change(session: Session, scope: Scope, filters: Filters, k: int, by: str) -> Table[ChangeRow]:
+def _change(session: Session, scope: Scope, filters: Filters, k: int | Release, by: str
+            ) -> Table[ChangeRow]:
+    release = as_release(k)
     found = rows(session, _sums_statement(scope, filters, by))
     name = f"change-by-{by.replace('_', '-')}"
     if not found:
-        return Table(name, CHANGE_COLUMNS, [], k)
+        return Table(name, CHANGE_COLUMNS, [], release.k)
     for row in found:
         row.update({column: float(row[column] or 0) for column in _SUMS})
+    bounds = level_bounds(session)
     campaigns = campaigns_with_baselines(session, {row["campaign_id"] for row in found})
     groups = group_names(session, by, {row["group_id"] for row in found})
     out: list[ChangeRow] = []
@@ -227,62 +235,83 @@ def _change(session: Session, scope: Scope, filters: Filters, k: int, by: str) -
         head = (campaign_id, info["name"], info["cycle_label"], info["baseline_id"], info["baseline"])
         part = sorted((row for row in found if row["campaign_id"] == campaign_id),
                       key=lambda row: groups[row["group_id"]][2:])
-        if by == BY_COMPETENCY:
-            out.extend(ChangeRow(*head, row["group_id"], groups[row["group_id"]][1], **_figures(row, k))
-                       for row in part)
-            continue
-        protected = ("n", "had_gap", "n_knowledge", "not_assessed")
-        hidden = {column: hidden_groups({row["group_id"]: int(row[column]) for row in part}, k)
-                  for column in protected}
+        family = []
         for row in part:
-            out.append(ChangeRow(*head, row["group_id"], groups[row["group_id"]][1], **_figures(
-                row, k, *(row["group_id"] in hidden[column][0] for column in protected))))
-        total = {column: sum(row[column] for row in part) for column in _SUMS}
-        out.append(ChangeRow(*head, None, ALL_LABELS[by], **_figures(
-            total, k, *(hidden[column][1] for column in protected)), is_total=True))
-    return Table(name, CHANGE_COLUMNS, out, k)
+            competency = row["group_id"] if by == BY_COMPETENCY else filters.competency_id
+            family.append((row["group_id"], groups[row["group_id"]][1], False,
+                           _figures(row, release, _measure(competency, filters), bounds)))
+        if by != BY_COMPETENCY:
+            total = {column: sum(row[column] for row in part) for column in _SUMS}
+            family.append((None, ALL_LABELS[by], True,
+                           _figures(total, release, _measure(filters.competency_id, filters), bounds)))
+        adjusted = holm([f["p"] if isinstance(f["p"], float) else None for *_x, f in family[:len(part)]])
+        for index, (group_id, group, is_total, figures) in enumerate(family):
+            p_adjusted = release.value(adjusted[index]) if index < len(part) else figures["p"]
+            if not isinstance(figures["p"], float):
+                p_adjusted = figures["p"]
+            out.append(ChangeRow(*head, group_id, group, **figures, p_adjusted=p_adjusted, is_total=is_total))
+    return Table(name, CHANGE_COLUMNS, out, release.k)
 
 
 ALL_LABELS = {BY_ORGANISATION: "All organisations", BY_ROLE: "All role profiles", None: "All officials"}
 
 
-def _figures(sums: dict[str, Any], k: int, hide_pairs: bool = False, hide_gaps: bool = False,
-             hide_knowledge: bool = False, hide_not_assessed: bool = False) -> dict[str, Figure]:
+def _measure(competency_id: int | None, filters: Filters) -> str:
+    """What a change figure measures, for the release layer: the same set of pairs measured the same
+    way gets the same noise in every table."""
+    return f"change:{competency_id or 'mean'}:{'validated' if filters.validated_only else 'all'}"
+
+
+def _sides(sums: dict[str, Any], measure: str) -> Sides:
+    """A competency's levels before and after move as the same levels do in the trend (the same
+    attempts, the same values); a mean over the competencies assessed in both cycles is this table's
+    own measure (it can differ from a cycle's mean over what was assessed in it)."""
+    _change, competency, results = measure.split(":")
+    if competency == "mean":
+        before, after = f"{measure}:before", f"{measure}:after"
+    else:
+        before = after = level_measure(int(competency), Filters(validated_only=results == "validated"))
+    return Sides(int(sums["key_base"]), int(sums["key_n"]), before, after, f"{measure}:diff^2")
+
+
+def _figures(sums: dict[str, Any], release: Release, measure: str, bounds: Bounds) -> dict[str, Figure]:
     n = int(sums["n"])
-    not_assessed = count_cell(int(sums["not_assessed"]), k, hide_not_assessed)
-    if hide_pairs or 0 < n < k:
-        hidden = Suppressed(k)
-        return dict(pairs=hidden, mean_before=hidden, mean_after=hidden, change=hidden, ci_low=hidden,
-                    ci_high=hidden, p=hidden, cohens_dz=hidden, share_closed=hidden,
-                    knowledge_before=hidden, knowledge_after=hidden, normalised_gain=hidden,
-                    not_assessed=not_assessed)
-    figures: dict[str, Figure] = {"pairs": n, "mean_before": ratio(sums["sum_before"], n),
-                                  "mean_after": ratio(sums["sum_after"], n), "not_assessed": not_assessed}
-    change = paired_from_sums(n, sums["sum_before"], sums["sum_after"], sums["sum_diff"],
-                              sums["sum_diff_sq"])
-    if n == 0:  # only officials not assessed in both: nothing to show
-        figures.update(change=None, ci_low=None, ci_high=None, p=None, cohens_dz=None)
+    hidden = release.hidden(n)
+    figures: dict[str, Figure] = {
+        "pairs": release.count(n, int(sums["key_n"]), "attempts"),
+        "not_assessed": release.count(int(sums["not_assessed"]), int(sums["key_not_assessed"]), "attempts"),
+        "share_closed": release.share(int(sums["closed"]), int(sums["had_gap"]), int(sums["key_had_gap"]),
+                                      int(sums["key_closed"]), "attempts"),
+    }
+    sides = _sides(sums, measure)
+    change = release.paired(n, sides, sums["sum_before"], sums["sum_after"], sums["sum_diff_sq"], bounds)
+    stats = ("change", "ci_low", "ci_high", "p", "cohens_dz")
+    if hidden:
+        figures.update(dict.fromkeys(("mean_before", "mean_after", *stats), change))
+    elif n == 0:  # only officials not assessed in both: nothing to show
+        figures.update(dict.fromkeys(("mean_before", "mean_after", *stats)))
     elif change is None:
-        figures.update(change=NOT_ENOUGH, ci_low=NOT_ENOUGH, ci_high=NOT_ENOUGH, p=NOT_ENOUGH,
-                       cohens_dz=NOT_ENOUGH)
+        figures.update(
+            mean_before=release.mean(sums["sum_before"], n, sides.before_key, sides.before, bounds),
+            mean_after=release.mean(sums["sum_after"], n, sides.after_key, sides.after, bounds))
+        figures.update(dict.fromkeys(stats, NOT_ENOUGH))
     else:
-        figures.update(change=change.mean_change, ci_low=change.ci_low, ci_high=change.ci_high, p=change.p,
+        figures.update(mean_before=change.mean_before, mean_after=change.mean_after,
+                       change=change.mean_change, ci_low=change.ci_low, ci_high=change.ci_high, p=change.p,
                        cohens_dz=change.cohens_dz)
-    had_gap = int(sums["had_gap"])
-    figures["share_closed"] = shown(ratio(sums["closed"], had_gap), had_gap, k, hide_gaps)
-    n_knowledge = int(sums["n_knowledge"])
-    if hide_knowledge or 0 < n_knowledge < k:
-        figures.update(knowledge_before=Suppressed(k), knowledge_after=Suppressed(k),
-                       normalised_gain=Suppressed(k))
-    elif n_knowledge == 0:
-        figures.update(knowledge_before=None, knowledge_after=None, normalised_gain=None)
-    else:
-        before = sums["knowledge_before"] / n_knowledge
-        after = sums["knowledge_after"] / n_knowledge
-        figures.update(knowledge_before=before, knowledge_after=after,
-                       normalised_gain=(normalised_gain(before, after) if n_knowledge >= MIN_PAIRS
-                                        else NOT_ENOUGH))
+    figures.update(_knowledge(sums, release, measure))
     return figures
+
+
+def _knowledge(sums: dict[str, Any], release: Release, measure: str) -> dict[str, Figure]:
+    n = int(sums["n_knowledge"])
+    key_n = int(sums["key_knowledge"])
+    before = release.mean(sums["knowledge_before"], n, key_n, f"{measure}:knowledge:before", SHARE)
+    after = release.mean(sums["knowledge_after"], n, key_n, f"{measure}:knowledge:after", SHARE)
+    if not isinstance(before, float) or not isinstance(after, float):
+        return {"knowledge_before": before, "knowledge_after": after, "normalised_gain": before}
+    gain = release.value(normalised_gain(before, after)) if n >= MIN_PAIRS else NOT_ENOUGH
+    return {"knowledge_before": before, "knowledge_after": after, "normalised_gain": gain}
 
 
 def campaigns_with_baselines(session: Session, ids) -> dict[int, dict[str, Any]]:

@@ -1,31 +1,29 @@
-"""What every analytics table shares: the viewer's scope, the filters, the markers that stand in for a
-figure that may not be shown, the table a function returns, and the statistics computed from the
-sums the database hands back.
+"""What every evaluation table shares: the viewer's scope, the filters, the markers that stand in for a
+figure that may not be shown, the table a function returns, the keys the release layer moves figures
+by, and the statistics computed from the sums the database hands back.
 
-Small-cell rule (the same in every table, page, CSV and XLSX): a figure computed over fewer than
-``k`` officials is replaced by ``Suppressed(k)`` ("fewer than K"). Where a table also shows a total
-over groups that partition the same officials, one hidden group could be worked out by subtracting
-the others from the total, so the next smallest group is hidden too (evaluation.stats.suppress_counts);
-a mean, a change or a share follows the count of officials it was computed over.
+Every figure about officials is released by app.services.evaluation.release (the threshold and the
+cell-key noise, with its threat model); this module only gathers the sums and the keys.
 
 Not assessed (``CompetencyResult.calibrated_level`` None: too little evidence, so no gap either) is
 never 0: it is left out of every mean, distribution, share and test, and each table of levels, gaps
-or change counts it apart ("not assessed"), a count like any other under the rule above.
+or change counts it apart ("not assessed"), a count like any other.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from scipy import stats as scipy_stats
-from sqlalchemy import ColumnElement, and_, exists, false, func, select, true
+from sqlalchemy import ColumnElement, and_, case, exists, false, func, select, true
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from app.models import Attempt, AttemptStatus, ResultSource
-from app.services.evaluation.stats import MIN_PAIRS, PairedChange, suppress_counts
+from app.models import Attempt, AttemptStatus, ProficiencyLevel, ResultSource
+from app.services.assessment.latest import latest_submitted_attempts
+from app.services.evaluation.stats import MIN_PAIRS, PairedChange
 
 DEFAULT_K = 5  # config SMALL_CELL_K; the caller passes current_app.config["SMALL_CELL_K"]
 
@@ -95,6 +93,9 @@ class Table(Generic[R]):
 
     ``columns`` are the row attributes (or mapping keys) exported, in order, and the CSV header.
     ``name`` is a short slug for file names. ``k`` is the small-cell threshold the rows were built with.
+    ``plain`` names the columns that are not figures about officials (labels, a level, a number of
+    resources, an organisation's score): every number in the other columns comes from the release
+    layer (app.services.evaluation.release).
     """
 
     name: str
@@ -102,6 +103,7 @@ class Table(Generic[R]):
     rows: list[R]
     k: int
     notes: tuple[str, ...] = field(default=())
+    plain: tuple[str, ...] = field(default=())
 
     def value(self, row: R, column: str) -> Any:
         if isinstance(row, Mapping):
@@ -171,49 +173,45 @@ def chosen_attempts(scope: Scope, filters: Filters):
 
     Columns: attempt_id, user_id, campaign_id, organisation_id, role_profile_id, country_id.
     """
-    rank = func.row_number().over(partition_by=Attempt.user_id,
-                                  order_by=(Attempt.submitted_at.desc(), Attempt.id.desc()))
-    ranked = (select(Attempt.id.label("attempt_id"), Attempt.user_id, Attempt.campaign_id,
-                     Attempt.organisation_id, Attempt.role_profile_id, Attempt.country_id,
-                     rank.label("rank"))
-              .where(Attempt.status == AttemptStatus.SUBMITTED, in_scope(Attempt.country_id, scope)))
+    conditions = [in_scope(Attempt.country_id, scope)]
     if filters.campaign_id is not None:
-        ranked = ranked.where(Attempt.campaign_id == filters.campaign_id)
-    ranked = ranked.subquery("ranked")
-    return (select(ranked.c.attempt_id, ranked.c.user_id, ranked.c.campaign_id,
-                   ranked.c.organisation_id, ranked.c.role_profile_id, ranked.c.country_id)
-            .where(ranked.c.rank == 1, *attempt_filters(ranked.c, filters, campaign=False))
+        conditions.append(Attempt.campaign_id == filters.campaign_id)
+    latest = latest_submitted_attempts(*conditions)
+    return (latest.where(*attempt_filters(latest.selected_columns, filters, campaign=False))
             .subquery("chosen"))
+
+
+def key(record_id: Any, condition: ColumnElement[bool] | None = None) -> ColumnElement[int]:
+    """The key of a set of records for the release layer (app.services.evaluation.release): the sum of
+    their ids, those meeting ``condition`` when one is given; 0 for none."""
+    if condition is None:
+        return func.coalesce(func.sum(record_id), 0)
+    return func.coalesce(func.sum(case((condition, record_id), else_=0)), 0)
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """The range one official's value can take (e.g. a level on a 0-4 scale): the noise on a sum of
+    such values is a fraction of its width."""
+
+    low: float
+    high: float
+
+    @property
+    def width(self) -> float:
+        return self.high - self.low
+
+
+def level_bounds(session: Session) -> Bounds:
+    """The range of a level on the frameworks' scales (the release layer's noise on a sum of levels
+    is a fraction of it). One statement."""
+    low, high = session.execute(select(func.min(ProficiencyLevel.level),
+                                       func.max(ProficiencyLevel.level))).one()
+    return Bounds(float(low or 0), float(high if high is not None else 1))
 
 
 def rows(session: Session, stmt) -> list[dict[str, Any]]:
     return [dict(row) for row in session.execute(stmt).mappings()]
-
-
-# Suppression ---------------------------------------------------------------------------------------
-
-
-def hidden_groups(counts: Mapping[Hashable, int], k: int, *, with_total: bool = True
-                  ) -> tuple[set[Hashable], bool]:
-    """The groups whose figures must be hidden, and whether the total must be (see the module rule).
-
-    ``counts`` are the officials behind each group's figure; the groups must partition the officials
-    behind the total.
-    """
-    cells, total = suppress_counts(counts, k, with_total=with_total)  # type: ignore[arg-type]
-    return {group for group, cell in cells.items() if cell.suppressed}, bool(total and total.suppressed)
-
-
-def count_cell(n: int, k: int, hidden: bool = False) -> int | Suppressed:
-    """A count as shown: zero reveals no one; below ``k`` (or hidden for a total's sake) it is not shown."""
-    return Suppressed(k) if hidden or 0 < n < k else n
-
-
-def shown(value: Figure, n: int, k: int, hidden: bool = False) -> Figure:
-    """A figure over ``n`` officials as shown: suppressed below ``k`` or when ``hidden``."""
-    if hidden or 0 < n < k:
-        return Suppressed(k)
-    return value
 
 
 # Statistics from sums ------------------------------------------------------------------------------
@@ -238,33 +236,38 @@ class MeanCI:
     ci_high: float | None
 
 
-def mean_ci(n: int, total: float, total_sq: float) -> MeanCI:
-    """The mean of ``n`` values given their sum and sum of squares, with its 95% t interval."""
+def mean_ci(n: int, total: float, total_sq: float, extra_variance: float = 0.0) -> MeanCI:
+    """The mean of ``n`` values given their sum and sum of squares, with its 95% t interval;
+    ``extra_variance`` is added to the mean's (the release layer's noise, so the interval holds it)."""
     if n == 0:
         return MeanCI(0, None, None, None)
     mean = total / n
     if n < 2:
         return MeanCI(n, mean, None, None)
-    half_width = float(scipy_stats.t.ppf(0.975, n - 1)) * math.sqrt(_variance(n, total, total_sq) / n)
+    se = math.sqrt(_variance(n, total, total_sq) / n + extra_variance)
+    half_width = float(scipy_stats.t.ppf(0.975, n - 1)) * se
     return MeanCI(n, mean, mean - half_width, mean + half_width)
 
 
-def paired_from_sums(n: int, sum_before: float, sum_after: float, sum_diff: float, sum_diff_sq: float
-                     ) -> PairedChange | None:
+def paired_from_sums(n: int, sum_before: float, sum_after: float, sum_diff: float, sum_diff_sq: float,
+                     extra_variance: float = 0.0) -> PairedChange | None:
     """evaluation.stats.paired_change, from the sums of the pairs instead of the pairs themselves:
-    the mean change, its 95% CI, the paired t-test and Cohen's d_z. None under MIN_PAIRS pairs."""
+    the mean change, its 95% CI, the paired t-test and Cohen's d_z. None under MIN_PAIRS pairs.
+    ``extra_variance`` is added to the mean change's (the release layer's noise): the interval and
+    the test then hold the uncertainty the noise adds, while d_z stays the changes' own."""
     if n < MIN_PAIRS:
         return None
     mean = sum_diff / n
     before, after = sum_before / n, sum_after / n
     sd = math.sqrt(_variance(n, sum_diff, sum_diff_sq))
-    if sd == 0:
+    if sd == 0 and extra_variance == 0:
         return PairedChange(n, before, after, mean, mean, mean, None, None, None)
-    se = sd / math.sqrt(n)
+    se = math.sqrt(sd * sd / n + extra_variance)
     half_width = float(scipy_stats.t.ppf(0.975, n - 1)) * se
     t = mean / se
     p = float(2 * scipy_stats.t.sf(abs(t), n - 1))
-    return PairedChange(n, before, after, mean, mean - half_width, mean + half_width, t, p, mean / sd)
+    return PairedChange(n, before, after, mean, mean - half_width, mean + half_width, t, p,
+                        mean / sd if sd else None)
 
 
 def ratio(part: float, whole: float) -> float | None:

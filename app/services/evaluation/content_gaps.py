@@ -1,125 +1,129 @@
-"""The content-gap report: where officials have gaps and the catalogue has no material, or too little.
+"""The content-gap table ("content-gaps"): where officials have gaps and the catalogue has no material,
+or too little. The one table behind the report page, the skills page's largest gaps, their CSV and
+XLSX files and `flask catalogue gaps`.
 
-Demand is counted per (competency, level, language): each official with a gap in a competency counts
-once, at their current calibrated level (the level a resource must start at or below and go beyond),
-in their first language (the first one they ticked in their latest assessment's language answer, else
-their account's language, else English). A competency that was not assessed has no level and is not
-demand. Supply is the number of published resources that serve that level in that
-language; the report lists the combinations with fewer than ``min_resources`` of them, most officials
-affected first, with what exists in other languages (where a translation might be enough).
+Demand is counted per (competency, level, language) on each official's latest submitted attempt in
+the viewer's countries (app.services.assessment.latest; the organisation, role profile and campaign
+filters do not apply): each official with a gap in a competency counts once, at their current
+calibrated level (the level a resource must start at or below and go beyond), in their first language
+(the first one they ticked in their latest assessment's language answer, else their account's
+language, else English). A competency that was not assessed has no level and is not demand. Supply is
+the number of published resources that serve that level in that language; the table lists the
+combinations with fewer than ``min_resources`` of them, with what exists in other languages (where a
+translation might be enough).
+
+The number of officials of a row is released (app.services.evaluation.release) as a count of users,
+keyed by the sum of their ids: under ``k`` it is hidden. What material is missing is not about anyone
+and is shown plainly. Rows come most officials first by the released count, the hidden ones last in
+the order of competency, level and language, so their order tells nothing of their size.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from app.models import (
-    Answer,
-    Attempt,
-    AttemptStatus,
-    Competency,
-    CompetencyResult,
-    Item,
-    Resource,
-    ResourceCompetency,
-    User,
-)
+from app.models import Answer, Attempt, Competency, CompetencyResult, Item, Resource, ResourceCompetency, User
+from app.services.assessment.latest import latest_submitted_attempts
+from app.services.evaluation.common import DEFAULT_K, Scope, Suppressed, Table, assessed, in_scope
+from app.services.evaluation.release import Count, Release, as_release
 from app.services.matching import language_name
 from app.services.plans import languages_from_answer
 
+NAME = "content-gaps"
 LANGUAGE_ITEM = "ctx-languages"
 DEFAULT_MIN_RESOURCES = 2
+COLUMNS = ("competency_code", "competency", "level", "language", "officials", "resources_in_language",
+           "resources_any_language", "status")
+PLAIN = tuple(column for column in COLUMNS if column != "officials")
 
 
 @dataclass(frozen=True)
-class ContentGap:
+class ContentGapRow:
     competency_code: str
-    competency_name: str
+    competency: str
     level: int  # the officials' current level; material must take them beyond it
-    language: str
-    officials: int
+    language: str  # primary subtag, lower case
+    officials: Count | Suppressed
     resources_in_language: int
     resources_any_language: int
-
-    @property
-    def status(self) -> str:
-        return "none" if self.resources_in_language == 0 else "too little"
+    status: str  # none | too little
 
     @property
     def language_name(self) -> str:
         return language_name(self.language)
 
 
-def _latest_attempts(session: Session, country_ids: frozenset[int] | None) -> pd.DataFrame:
-    stmt = (select(Attempt.id.label("attempt_id"), Attempt.user_id, Attempt.submitted_at,
-                   User.locale)
-            .join(User, User.id == Attempt.user_id)
-            .where(Attempt.status == AttemptStatus.SUBMITTED))
-    if country_ids is not None:
-        stmt = stmt.where(Attempt.country_id.in_(country_ids))
-    frame = pd.DataFrame(session.execute(stmt).all(),
-                         columns=["attempt_id", "user_id", "submitted_at", "locale"])
-    return frame.sort_values(["submitted_at", "attempt_id"]).drop_duplicates("user_id", keep="last")
+def largest_content_gaps(session: Session, scope: Scope, k: int | Release = DEFAULT_K, top: int | None = None,
+                         min_resources: int = DEFAULT_MIN_RESOURCES) -> Table[ContentGapRow]:
+    """The content gaps in the viewer's countries, the largest first: all of them (``top`` None: the
+    report) or the ``top`` first (the skills page). Two statements, whatever the data."""
+    release = as_release(k)
+    demand = _demand(session, scope)
+    report: list[ContentGapRow] = []
+    if not demand.empty:
+        supply = _supply(session, demand["competency_id"].unique().tolist())
+        for row in demand.itertuples():
+            serving = supply[(supply.competency_id == row.competency_id) & (supply.level_from <= row.level)
+                             & (supply.level_to > row.level)]
+            in_language = sum(row.language in codes for codes in serving["languages"])
+            if in_language >= min_resources:
+                continue
+            report.append(ContentGapRow(
+                row.code, row.name, int(row.level), row.language,
+                release.count(int(row.officials), int(row.key), "users"), int(in_language), len(serving),
+                "none" if in_language == 0 else "too little"))
+    report.sort(key=_order)
+    return Table(NAME, COLUMNS, report if top is None else report[:top], release.k, plain=PLAIN)
 
 
-def _first_languages(session: Session, attempts: pd.DataFrame) -> pd.Series:
-    """attempt_id -> the official's first language (primary subtag, lower case)."""
-    answers = dict(session.execute(
-        select(Answer.attempt_id, Answer.value).join(Item, Item.id == Answer.item_id)
-        .where(Item.code == LANGUAGE_ITEM, Answer.attempt_id.in_(attempts["attempt_id"].tolist()))
-    ).all())
-
-    def first(row) -> str:
-        named = languages_from_answer(answers.get(row.attempt_id))  # in the order they were ticked
-        chosen = named[0] if named else row.locale or "en"
-        return str(chosen).split("-")[0].lower()
-
-    return pd.Series([first(row) for row in attempts.itertuples()], index=attempts["attempt_id"])
+def _order(row: ContentGapRow) -> tuple[Any, ...]:
+    hidden = isinstance(row.officials, Suppressed)
+    return (hidden, 0 if hidden else -int(row.officials), row.competency_code, row.level, row.language)
 
 
-def content_gaps(session: Session, country_ids: frozenset[int] | None,
-                 min_resources: int = DEFAULT_MIN_RESOURCES) -> list[ContentGap]:
-    """The report for the given countries (None: every country). See the module docstring."""
-    attempts = _latest_attempts(session, country_ids)
-    if attempts.empty:
-        return []
-    gaps = pd.DataFrame(session.execute(
-        select(CompetencyResult.attempt_id, CompetencyResult.competency_id,
-               CompetencyResult.calibrated_level.label("level"))
-        .where(CompetencyResult.attempt_id.in_(attempts["attempt_id"].tolist()),
-               CompetencyResult.calibrated_level.is_not(None),  # not assessed is never demand
-               CompetencyResult.gap > 0)
-    ).all(), columns=["attempt_id", "competency_id", "level"])
-    if gaps.empty:
-        return []
-    gaps["language"] = gaps["attempt_id"].map(_first_languages(session, attempts))
-    demand = (gaps.groupby(["competency_id", "level", "language"]).size()
-              .rename("officials").reset_index())
+def _demand(session: Session, scope: Scope) -> pd.DataFrame:
+    """One row per (competency, level, language) with a gap: the officials (``officials``) and the sum
+    of their ids (``key``), with the competency's code and name. One statement."""
+    latest = latest_submitted_attempts(in_scope(Attempt.country_id, scope)).subquery("latest")
+    language_items = select(Item.id).where(Item.code == LANGUAGE_ITEM)
+    found = pd.DataFrame(session.execute(
+        select(latest.c.attempt_id, latest.c.user_id, CompetencyResult.competency_id, Competency.code,
+               Competency.name, CompetencyResult.calibrated_level, User.locale, Answer.value)
+        .join(CompetencyResult, CompetencyResult.attempt_id == latest.c.attempt_id)
+        .join(Competency, Competency.id == CompetencyResult.competency_id)
+        .join(User, User.id == latest.c.user_id)
+        .outerjoin(Answer, and_(Answer.attempt_id == latest.c.attempt_id, Answer.item_id.in_(language_items)))
+        .where(assessed(CompetencyResult), CompetencyResult.gap > 0)  # not assessed is never demand
+    ).all(), columns=["attempt_id", "user_id", "competency_id", "code", "name", "level", "locale", "answer"])
+    if found.empty:
+        return found
+    found = found.drop_duplicates(["attempt_id", "competency_id"])  # each official once per competency
+    first = {row.attempt_id: _first_language(row.answer, row.locale)
+             for row in found.drop_duplicates("attempt_id").itertuples()}
+    found["language"] = found["attempt_id"].map(first)
+    return (found.groupby(["competency_id", "code", "name", "level", "language"])
+            .agg(officials=("user_id", "size"), key=("user_id", "sum")).reset_index())
 
+
+def _first_language(answer: Any, locale: str | None) -> str:
+    """The official's first language (primary subtag, lower case): the first one they ticked."""
+    named = languages_from_answer(answer)
+    chosen = named[0] if named else locale or "en"
+    return str(chosen).split("-")[0].lower()
+
+
+def _supply(session: Session, competency_ids: list[int]) -> pd.DataFrame:
+    """The published resources teaching these competencies: levels served and languages. One statement."""
     supply = pd.DataFrame(session.execute(
         select(ResourceCompetency.competency_id, ResourceCompetency.level_from,
                ResourceCompetency.level_to, Resource.languages)
         .join(Resource, Resource.id == ResourceCompetency.resource_id)
-        .where(Resource.status == "published",
-               ResourceCompetency.competency_id.in_(demand["competency_id"].unique().tolist()))
+        .where(Resource.status == "published", ResourceCompetency.competency_id.in_(competency_ids))
     ).all(), columns=["competency_id", "level_from", "level_to", "languages"])
     supply["languages"] = supply["languages"].map(lambda codes: {c.split("-")[0].lower() for c in codes})
-
-    competencies = {cid: (code, name) for cid, code, name in session.execute(
-        select(Competency.id, Competency.code, Competency.name)
-        .where(Competency.id.in_(demand["competency_id"].unique().tolist())))}
-    report = []
-    for row in demand.itertuples():
-        serving = supply[(supply.competency_id == row.competency_id) & (supply.level_from <= row.level)
-                         & (supply.level_to > row.level)]
-        in_language = sum(row.language in codes for codes in serving["languages"])
-        if in_language >= min_resources:
-            continue
-        code, name = competencies[row.competency_id]
-        report.append(ContentGap(code, name, int(row.level), row.language, int(row.officials),
-                                 in_language, len(serving)))
-    return sorted(report, key=lambda g: (-g.officials, g.competency_code, g.level, g.language))
+    return supply

@@ -1,18 +1,22 @@
-"""Countries side by side, for admins: participation, the mean gap, the latest paired change and the
-practitioners of each country, under the same small-cell rule as every other table."""
+"""Countries side by side, for admins: participation, the mean gap (each official's mean gap over the
+competencies assessed with a target, averaged over the officials), the latest paired change and the
+practitioners of each country, every figure released by the same layer as every other table
+(app.services.evaluation.release)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import Float, and_, case, cast, distinct, func, select
+from sqlalchemy import ColumnElement, Float, and_, case, cast, distinct, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.models import Attempt, AttemptStatus, Campaign, CompetencyResult, Country, Invitation
+from app.models.base import utcnow
+from app.services.evaluation.change import change_by_organisation
 from app.services.evaluation.common import (
     DEFAULT_K,
     NO_FILTERS,
-    NOT_ENOUGH,
     Figure,
     Filters,
     Scope,
@@ -20,14 +24,11 @@ from app.services.evaluation.common import (
     Table,
     assessed,
     chosen_attempts,
-    count_cell,
     in_scope,
-    mean_ci,
-    ratio,
-    shown,
+    key,
 )
-from app.services.evaluation.levels import PRACTITIONER
-from app.services.evaluation.stats import MIN_PAIRS
+from app.services.evaluation.levels import PRACTITIONER, gap_bounds
+from app.services.evaluation.release import Bounds, Release, as_release
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,9 @@ class CountryRow:
     invited: int | Suppressed  # officials invited to at least one campaign
     submitted: int | Suppressed  # of those, officials who submitted at least one assessment
     response_rate: Figure  # of the officials invited, the share who submitted
-    mean_gap: Figure  # over every competency assessed (with a target) of each official's latest result
-    follow_up: str  # the country's latest follow-up campaign ("" when it has none)
+    mean_gap: Figure  # each official's mean gap over the competencies assessed with a target in their
+    # latest result (one value per official, within the gap's range), averaged over those officials
+    follow_up: str  # the country's latest follow-up campaign that has opened ("" when it has none)
     pairs: int | Suppressed  # officials paired between that follow-up and its baseline
     mean_change: Figure  # each paired official's mean change in calibrated level, averaged
     ci_low: Figure
@@ -51,29 +53,94 @@ class CountryRow:
 COUNTRY_COLUMNS = ("country_code", "country", "invited", "submitted", "response_rate", "mean_gap",
                    "follow_up", "pairs", "mean_change", "ci_low", "ci_high", "practitioners",
                    "not_assessed")
+COUNTRY_PLAIN = ("country_code", "country", "follow_up")
+
+
+def gap_measure(filters: Filters) -> str:
+    """What a sum of officials' mean gaps (each over their competencies with a gap) measures, for the
+    release layer: not the heatmap's per-result ``gap:{competency}`` sums."""
+    return f"gap:official-mean:{'validated' if filters.validated_only else 'all'}"
 
 
 def countries_side_by_side(session: Session, scope: Scope, filters: Filters = NO_FILTERS,
-                           k: int = DEFAULT_K) -> Table[CountryRow]:
+                           k: int | Release = DEFAULT_K, now: datetime | None = None) -> Table[CountryRow]:
     """One row per country in ``scope`` (country name order), whatever the filters (campaigns and
-    organisations belong to one country; a comparison takes each country whole).
+    organisations belong to one country; a comparison takes each country whole). The latest
+    follow-up is the one that opened last by ``now`` (default: the current time): a campaign that
+    has not opened yet has no one in it.
 
-    No total row: countries do not add up to anything shown, so a hidden figure cannot be worked
-    out by subtraction. Each count under ``k`` is hidden, and each figure follows the count of
-    officials behind it (the response rate follows both counts; the change, the pairs). Results not
-    assessed are in no mean gap, change or practitioner count; the officials with one are counted
-    apart (``not_assessed``). Five statements.
+    Each figure is released on its own (app.services.evaluation.release): a count under ``k`` is
+    hidden, the response rate follows both its counts. The mean gap is over officials, one value each
+    (their mean gap over the competencies assessed with a target), so it moves by one official's range
+    like any other mean, however many competencies each one has.
+    The pairs and the change are change_by_organisation's "All organisations" figures for that
+    follow-up, the same to the digit. Results not assessed are in no mean gap, change or
+    practitioner count; the officials with one are counted apart (``not_assessed``). Nine statements.
     """
     del filters  # see the docstring: the comparison takes each country whole
+    release = as_release(k)
     countries = session.execute(select(Country.id, Country.code, Country.name)
                                 .where(in_scope(Country.id, scope)).order_by(Country.name)).all()
     if not countries:
-        return Table("countries", COUNTRY_COLUMNS, [], k)
+        return Table("countries", COUNTRY_COLUMNS, [], release.k, plain=COUNTRY_PLAIN)
+    participation = _participation(session, scope)
+    levels = _latest_levels(session, scope)
+    bounds = gap_bounds(session)
+    latest = _latest_follow_ups(session, scope, utcnow() if now is None else now)
+    changes = {row.campaign_id: row for row in
+               change_by_organisation(session, scope, NO_FILTERS, release).rows if row.is_total}
+    out = []
+    for country_id, code, name in countries:
+        follow_up_id, follow_up = latest.get(country_id, (None, ""))
+        change = changes.get(follow_up_id)
+        (invited, submitted, rate), (mean_gap, practitioners, not_assessed) = (
+            _people_figures(participation.get(country_id), release),
+            _level_figures(levels.get(country_id), release, bounds))
+        out.append(CountryRow(
+            country_id, code, name, invited, submitted, rate, mean_gap, follow_up,
+            change.pairs if change else release.count(0, 0, "attempts"),
+            *((change.change, change.ci_low, change.ci_high) if change else (None, None, None)),
+            practitioners, not_assessed))
+    return Table("countries", COUNTRY_COLUMNS, out, release.k, plain=COUNTRY_PLAIN)
 
+
+def _people_figures(row, release: Release) -> tuple[Figure, Figure, Figure]:
+    """(invited, submitted, response rate) of one country. The rate is worked out from the two counts
+    as released, so the row reads the same either way and shows nothing more about either; it is
+    hidden with either of them."""
+    if row is None:
+        nobody = release.count(0, 0, "users")
+        return nobody, nobody, None
+    invited = release.count(int(row.invited), int(row.key_invited), "users")
+    submitted = release.count(int(row.responded), int(row.key_responded), "users")
+    if isinstance(invited, Suppressed) or isinstance(submitted, Suppressed):
+        rate: Figure = invited if isinstance(invited, Suppressed) else submitted
+    else:
+        rate = release.value(min(1.0, submitted / invited)) if invited else None
+    return invited, submitted, rate
+
+
+def _level_figures(row, release: Release, bounds: Bounds) -> tuple[Figure, Figure, Figure]:
+    """(mean gap, practitioners, not assessed) of one country. The mean gap is over the officials with
+    a gap, each one's own mean gap a value within ``bounds``: hidden under ``k`` of them."""
+    if row is None:
+        nobody = release.count(0, 0, "attempts")
+        return None, nobody, nobody
+    mean_gap = release.mean(float(row.sum_gap or 0), int(row.with_gap), int(row.key_with_gap),
+                            gap_measure(NO_FILTERS), bounds)
+    return (mean_gap, release.count(int(row.practitioners), int(row.key_practitioners), "attempts"),
+            release.count(int(row.not_assessed), int(row.key_not_assessed), "attempts"))
+
+
+def _participation(session: Session, scope: Scope):
+    """country id -> officials invited to any of its campaigns, those of them who submitted in one,
+    and the keys of both sets (the sums of their user ids). One statement."""
     submitted_attempt = aliased(Attempt, name="submitted_attempt")
-    participation = {row.country_id: row for row in session.execute(
+    return {row.country_id: row for row in session.execute(
         select(Campaign.country_id, func.count(distinct(Invitation.user_id)).label("invited"),
-               func.count(distinct(submitted_attempt.user_id)).label("responded"))
+               func.count(distinct(submitted_attempt.user_id)).label("responded"),
+               func.coalesce(func.sum(distinct(Invitation.user_id)), 0).label("key_invited"),
+               func.coalesce(func.sum(distinct(submitted_attempt.user_id)), 0).label("key_responded"))
         .select_from(Invitation)
         .join(Campaign, Campaign.id == Invitation.campaign_id)
         .outerjoin(submitted_attempt, and_(submitted_attempt.campaign_id == Invitation.campaign_id,
@@ -82,93 +149,49 @@ def countries_side_by_side(session: Session, scope: Scope, filters: Filters = NO
         .where(in_scope(Campaign.country_id, scope))
         .group_by(Campaign.country_id))}
 
-    levels = _latest_levels(session, scope)
-    latest = _latest_follow_ups(session, scope)
-    changes = _changes(session, scope, [campaign_id for campaign_id, _name in latest.values()])
-
-    out = []
-    for country_id, code, name in countries:
-        invited = int(participation[country_id].invited) if country_id in participation else 0
-        responded = int(participation[country_id].responded) if country_id in participation else 0
-        level = levels.get(country_id)
-        with_gap = int(level.with_gap) if level else 0
-        follow_up_id, follow_up = latest.get(country_id, (None, ""))
-        change = changes.get(follow_up_id)
-        pairs = int(change.n) if change else 0
-        rate_hidden = 0 < invited < k or 0 < responded < k
-        out.append(CountryRow(
-            country_id, code, name, count_cell(invited, k), count_cell(responded, k),
-            shown(ratio(responded, invited), responded, k, rate_hidden),
-            shown(float(level.mean_gap) if level and level.mean_gap is not None else None, with_gap, k),
-            follow_up, count_cell(pairs, k),
-            *_change_figures(change, pairs, k),
-            count_cell(int(level.practitioners) if level else 0, k),
-            count_cell(int(level.not_assessed) if level else 0, k)))
-    return Table("countries", COUNTRY_COLUMNS, out, k)
-
 
 def _latest_levels(session: Session, scope: Scope):
-    """country id -> officials with a gap, the mean gap, practitioners and officials with a
-    competency not assessed, over each official's latest result. One statement."""
+    """country id -> over each official's latest result, each with its key (the sum of their attempts'
+    ids): the officials with a gap, and the sum of their mean gaps (each over their competencies
+    assessed with a target); the officials at practitioner level or above in some competency; and
+    those with one not assessed. One statement: one row per attempt, then per country."""
     chosen = chosen_attempts(scope, NO_FILTERS)
     gap = case((assessed(CompetencyResult), CompetencyResult.gap), else_=None)  # not assessed: no gap
+
+    def some(condition) -> ColumnElement[int]:
+        return func.max(case((condition, 1), else_=0))
+
+    official = (select(chosen.c.country_id, chosen.c.attempt_id,
+                       func.avg(cast(gap, Float)).label("gap"),  # None: no competency with a gap
+                       some(CompetencyResult.calibrated_level >= PRACTITIONER).label("practitioner"),
+                       some(CompetencyResult.calibrated_level.is_(None)).label("not_assessed"))
+                .join(CompetencyResult, CompetencyResult.attempt_id == chosen.c.attempt_id)
+                .group_by(chosen.c.country_id, chosen.c.attempt_id)
+                .subquery("official"))
+
+    def officials(condition) -> tuple:
+        return (func.coalesce(func.sum(case((condition, 1), else_=0)), 0),
+                key(official.c.attempt_id, condition))
+
+    with_gap, practitioners, not_assessed = (
+        officials(official.c.gap.is_not(None)), officials(official.c.practitioner == 1),
+        officials(official.c.not_assessed == 1))
     return {row.country_id: row for row in session.execute(
-        select(chosen.c.country_id,
-               func.count(distinct(case((gap.is_not(None), chosen.c.user_id),
-                                        else_=None))).label("with_gap"),
-               func.avg(cast(gap, Float)).label("mean_gap"),
-               func.count(distinct(case((CompetencyResult.calibrated_level >= PRACTITIONER,
-                                         chosen.c.user_id), else_=None))).label("practitioners"),
-               func.count(distinct(case((CompetencyResult.calibrated_level.is_(None), chosen.c.user_id),
-                                        else_=None))).label("not_assessed"))
-        .join(CompetencyResult, CompetencyResult.attempt_id == chosen.c.attempt_id)
-        .group_by(chosen.c.country_id))}
+        select(official.c.country_id, func.sum(official.c.gap).label("sum_gap"),
+               with_gap[0].label("with_gap"), with_gap[1].label("key_with_gap"),
+               practitioners[0].label("practitioners"), practitioners[1].label("key_practitioners"),
+               not_assessed[0].label("not_assessed"), not_assessed[1].label("key_not_assessed"))
+        .group_by(official.c.country_id))}
 
 
-def _latest_follow_ups(session: Session, scope: Scope) -> dict[int, tuple[int, str]]:
-    """country id -> (its latest follow-up campaign's id, name), by opening date. One statement."""
+def _latest_follow_ups(session: Session, scope: Scope, now: datetime) -> dict[int, tuple[int, str]]:
+    """country id -> (its latest follow-up campaign's id, name), by opening date, among those that
+    have opened by ``now``. One statement."""
     rank = func.row_number().over(partition_by=Campaign.country_id,
                                   order_by=(Campaign.opens_at.desc(), Campaign.id.desc()))
     ranked = (select(Campaign.country_id, Campaign.id, Campaign.name, rank.label("rank"))
-              .where(Campaign.baseline_id.is_not(None), in_scope(Campaign.country_id, scope))
+              .where(Campaign.baseline_id.is_not(None), Campaign.opens_at <= now,
+                     in_scope(Campaign.country_id, scope))
               .subquery("ranked"))
     return {row.country_id: (row.id, row.name) for row in session.execute(
         select(ranked.c.country_id, ranked.c.id, ranked.c.name).where(ranked.c.rank == 1))}
-
-
-def _changes(session: Session, scope: Scope, campaign_ids: list[int]):
-    """follow-up campaign id -> (n, sum, sum of squares) of the paired officials' mean change over
-    the competencies assessed in both cycles (an official with none is not a pair). One statement."""
-    if not campaign_ids:
-        return {}
-    follow_up, base = aliased(Attempt, name="follow_up"), aliased(Attempt, name="base")
-    after, before = aliased(CompetencyResult, name="after"), aliased(CompetencyResult, name="before")
-    per_official = (
-        select(follow_up.campaign_id,
-               func.avg(cast(after.calibrated_level - before.calibrated_level, Float)).label("diff"))
-        .select_from(follow_up)
-        .join(Campaign, Campaign.id == follow_up.campaign_id)
-        .join(base, and_(base.campaign_id == Campaign.baseline_id, base.user_id == follow_up.user_id,
-                         base.status == AttemptStatus.SUBMITTED))
-        .join(after, after.attempt_id == follow_up.id)
-        .join(before, and_(before.attempt_id == base.id, before.competency_id == after.competency_id))
-        .where(follow_up.status == AttemptStatus.SUBMITTED, follow_up.campaign_id.in_(sorted(campaign_ids)),
-               in_scope(follow_up.country_id, scope))
-        .group_by(follow_up.campaign_id, follow_up.id)
-        .subquery("per_official"))
-    return {row.campaign_id: row for row in session.execute(
-        select(per_official.c.campaign_id, func.count(per_official.c.diff).label("n"),
-               func.sum(per_official.c.diff).label("total"),
-               func.sum(per_official.c.diff * per_official.c.diff).label("total_sq"))
-        .group_by(per_official.c.campaign_id))}
-
-
-def _change_figures(change, pairs: int, k: int) -> tuple[Figure, Figure, Figure]:
-    if pairs == 0:
-        return None, None, None
-    if pairs < k:
-        return (Suppressed(k),) * 3
-    if pairs < MIN_PAIRS:
-        return NOT_ENOUGH, NOT_ENOUGH, NOT_ENOUGH
-    estimate = mean_ci(pairs, float(change.total), float(change.total_sq))
-    return estimate.mean, estimate.ci_low, estimate.ci_high

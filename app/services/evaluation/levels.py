@@ -1,6 +1,14 @@
 """Where a country's officials stand, from each official's latest result (or the filtered campaign's):
 the heatmap of organisations × competencies (mean gap), the level distribution per competency, and
-the assets: officials at practitioner level or above, who can mentor or train others."""
+the assets: officials at practitioner level or above, who can mentor or train others.
+
+Every figure about officials is made by the release layer (app.services.evaluation.release), keyed
+by its set of attempts: a count is "attempts", a mean gap ``gap_measure``. The same set of officials
+gets the same figure however it is reached (with or without a filter, in any of these tables: the
+assessed of a competency are the level distribution's total, the assets' ``assessed`` and, when
+everyone has a target, the heatmap's "All organisations" officials), and a total minus its rows
+gives a hidden row only with the noise of each.
+"""
 
 from __future__ import annotations
 
@@ -21,13 +29,12 @@ from app.services.evaluation.common import (
     Table,
     assessed,
     chosen_attempts,
-    count_cell,
-    hidden_groups,
-    ratio,
+    key,
+    level_bounds,
     result_filters,
     rows,
-    shown,
 )
+from app.services.evaluation.release import Bounds, Release, as_release
 
 PRACTITIONER = 3  # the scale's "practitioner": can apply the competency unaided and help others
 
@@ -47,58 +54,75 @@ class HeatmapCell:
 
 HEATMAP_COLUMNS = ("organisation", "competency_code", "competency", "officials", "mean_gap",
                    "not_assessed")
+HEATMAP_PLAIN = ("organisation", "competency_code", "competency")
 
 
-def heatmap(session: Session, scope: Scope, filters: Filters = NO_FILTERS, k: int = DEFAULT_K
+def gap_measure(competency_id: int, filters: Filters) -> str:
+    """What a sum of gaps in one competency measures, for the release layer."""
+    return f"gap:{competency_id}:{'validated' if filters.validated_only else 'all'}"
+
+
+def gap_bounds(session: Session) -> Bounds:
+    """The range of a gap (target − level, never below zero) on the frameworks' scales. One statement."""
+    return Bounds(0.0, level_bounds(session).width)
+
+
+def heatmap(session: Session, scope: Scope, filters: Filters = NO_FILTERS, k: int | Release = DEFAULT_K
             ) -> Table[HeatmapCell]:
     """Organisations × competencies: the mean gap (target − calibrated level, never below zero) of
     the officials with a target in that competency, in long form (one cell per row), organisations in
     name order then an "All organisations" row per competency. The officials whose result is not
     assessed are left out of the mean and counted apart (``not_assessed``).
 
-    Each competency is protected on its own: a cell over fewer than ``k`` officials is hidden, and
-    with the all-organisations cell shown a lone hidden organisation takes the next smallest with it;
-    the not-assessed counts the same way, on their own. Three statements.
+    Each cell is released on its own: a figure over fewer than ``k`` officials is hidden, every other
+    one moved by the noise of its set of attempts, so "All organisations" minus the others does not
+    give a hidden organisation's figures. Four statements.
     """
+    release = as_release(k)
     chosen = chosen_attempts(scope, filters)
     with_gap = and_(assessed(CompetencyResult), CompetencyResult.gap.is_not(None))
+    missing = CompetencyResult.calibrated_level.is_(None)
     stmt = (select(chosen.c.organisation_id, CompetencyResult.competency_id,
                    func.sum(case((with_gap, 1), else_=0)).label("n"),
                    func.sum(case((with_gap, CompetencyResult.gap), else_=0)).label("total"),
-                   func.sum(case((assessed(CompetencyResult), 0), else_=1)).label("not_assessed"))
+                   func.sum(case((missing, 1), else_=0)).label("not_assessed"),
+                   key(chosen.c.attempt_id, with_gap).label("key_n"),
+                   key(chosen.c.attempt_id, missing).label("key_not_assessed"))
             .join(CompetencyResult, CompetencyResult.attempt_id == chosen.c.attempt_id)
             .where(*result_filters(CompetencyResult, filters))
             .group_by(chosen.c.organisation_id, CompetencyResult.competency_id))
     if filters.competency_id is not None:
         stmt = stmt.where(CompetencyResult.competency_id == filters.competency_id)
-    frame = pd.DataFrame(rows(session, stmt),
-                         columns=["organisation_id", "competency_id", "n", "total", "not_assessed"])
+    frame = pd.DataFrame(rows(session, stmt), columns=["organisation_id", "competency_id", "n", "total",
+                                                       "not_assessed", "key_n", "key_not_assessed"])
+    frame = frame.astype({"n": "int64", "total": float, "not_assessed": "int64", "key_n": "int64",
+                          "key_not_assessed": "int64"})  # PostgreSQL sums are Decimals
     frame = frame[(frame.n > 0) | (frame.not_assessed > 0)]  # no target and nothing missing: no cell
     if frame.empty:
-        return Table("heatmap", HEATMAP_COLUMNS, [], k)
+        return Table("heatmap", HEATMAP_COLUMNS, [], release.k, plain=HEATMAP_PLAIN)
+    bounds = gap_bounds(session)
     competencies = _competencies(session, frame.competency_id)
     organisations = dict(session.execute(select(Organisation.id, Organisation.name).where(
         Organisation.id.in_(sorted({int(o) for o in frame.organisation_id})))).all())
     frame["organisation"] = frame.organisation_id.map(organisations)
+
+    def figures(cell, measure: str) -> tuple[Figure, Figure, Figure]:
+        n, key_n = int(cell["n"]), int(cell["key_n"])
+        return (release.count(n, key_n, "attempts"),
+                release.mean(float(cell["total"]), n, key_n, measure, bounds),
+                release.count(int(cell["not_assessed"]), int(cell["key_not_assessed"]), "attempts"))
+
     out: list[HeatmapCell] = []
     for competency_id in sorted(frame.competency_id.unique(), key=lambda c: competencies[c][2]):
         code, name, _position = competencies[competency_id]
+        measure = gap_measure(int(competency_id), filters)
         cells = frame[frame.competency_id == competency_id].sort_values("organisation")
-        hidden, total_hidden = hidden_groups(dict(zip(cells.organisation_id, cells.n, strict=True)), k)
-        na_hidden, na_total_hidden = hidden_groups(
-            dict(zip(cells.organisation_id, cells.not_assessed, strict=True)), k)
-        for cell in cells.itertuples():
-            n, org_hidden = int(cell.n), cell.organisation_id in hidden
-            out.append(HeatmapCell(int(cell.organisation_id), cell.organisation, int(competency_id), code,
-                                   name, count_cell(n, k, org_hidden),
-                                   shown(ratio(float(cell.total), n), n, k, org_hidden),
-                                   count_cell(int(cell.not_assessed), k, cell.organisation_id in na_hidden)))
-        n, total = int(cells.n.sum()), float(cells.total.sum())
+        for cell in cells.to_dict("records"):
+            out.append(HeatmapCell(int(cell["organisation_id"]), cell["organisation"], int(competency_id),
+                                   code, name, *figures(cell, measure)))
         out.append(HeatmapCell(None, "All organisations", int(competency_id), code, name,
-                               count_cell(n, k, total_hidden), shown(ratio(total, n), n, k, total_hidden),
-                               count_cell(int(cells.not_assessed.sum()), k, na_total_hidden),
-                               is_total=True))
-    return Table("heatmap", HEATMAP_COLUMNS, out, k)
+                               *figures(cells.sum(numeric_only=True), measure), is_total=True))
+    return Table("heatmap", HEATMAP_COLUMNS, out, release.k, plain=HEATMAP_PLAIN)
 
 
 def heatmap_grid(table: Table[HeatmapCell]
@@ -137,6 +161,7 @@ class LevelRow:
 
 
 LEVEL_COLUMNS = ("competency_code", "competency", "level", "level_name", "officials", "not_assessed")
+LEVEL_PLAIN = ("competency_code", "competency", "level", "level_name")
 
 
 @dataclass(frozen=True)
@@ -150,105 +175,115 @@ class AssetRow:
 
 
 ASSET_COLUMNS = ("competency_code", "competency", "assessed", "practitioners", "not_assessed")
+ASSET_PLAIN = ("competency_code", "competency")
+
+Counted = tuple[int, int]
+"""The officials of a set and its key (the sum of their attempts' ids)."""
 
 
 def level_distribution(session: Session, scope: Scope, filters: Filters = NO_FILTERS,
-                       k: int = DEFAULT_K) -> Table[LevelRow]:
+                       k: int | Release = DEFAULT_K) -> Table[LevelRow]:
     """Per competency, the number of officials at each calibrated level of the framework's scale
     (every level listed, zero included), then a total row ("All levels": the officials assessed)
     that also counts those not assessed (``not_assessed``), who are at no level and not in the total.
 
-    A count under ``k`` is hidden and a lone hidden level takes the next smallest with it (the total
-    is shown). Because the assets table shows the practitioner-or-above subtotal of the same counts,
-    a level hidden on either side of that line takes another on its own side with it, or the subtotal
-    is hidden (see ``assets``). The not-assessed count is hidden under ``k``. Two statements.
+    Each count is released on its own, keyed by its set of attempts: one under ``k`` is hidden, and
+    neither the total minus the shown levels nor the assets' practitioner subtotal (the same sets,
+    the same figures) gives a hidden level exactly. Two statements.
     """
-    counts, competencies, levels = _level_counts(session, scope, filters)
+    release = as_release(k)
     out: list[LevelRow] = []
-    for competency_id, (code, name, _position) in competencies.items():
-        by_level = {level: counts.get((competency_id, level), 0) for level in levels.get(competency_id, {})}
-        hidden, total_hidden, _practitioners_hidden = _protect_levels(by_level, k)
-        for level, level_name in levels.get(competency_id, {}).items():
-            out.append(LevelRow(competency_id, code, name, level, level_name,
-                                count_cell(by_level[level], k, level in hidden)))
-        out.append(LevelRow(competency_id, code, name, None, "All levels",
-                            count_cell(sum(by_level.values()), k, total_hidden), is_total=True,
-                            not_assessed=count_cell(counts.get((competency_id, None), 0), k)))
-    return Table("levels", LEVEL_COLUMNS, out, k)
+    for competency in _level_counts(session, scope, filters):
+        head = (competency.id, competency.code, competency.name)
+        for level, level_name in competency.levels.items():
+            out.append(LevelRow(*head, level, level_name,
+                                release.count(*competency.by_level[level], "attempts")))
+        out.append(LevelRow(*head, None, "All levels", release.count(*competency.assessed, "attempts"),
+                            is_total=True, not_assessed=release.count(*competency.not_assessed, "attempts")))
+    return Table("levels", LEVEL_COLUMNS, out, release.k, plain=LEVEL_PLAIN)
 
 
-def assets(session: Session, scope: Scope, filters: Filters = NO_FILTERS, k: int = DEFAULT_K
+def assets(session: Session, scope: Scope, filters: Filters = NO_FILTERS, k: int | Release = DEFAULT_K
            ) -> Table[AssetRow]:
     """Per competency, the officials assessed and those at practitioner level (3) or above in their
     latest result: the people who can mentor or train others, and those not assessed (counted
-    apart). Protected together with ``level_distribution`` (the same officials, the same counts).
-    Two statements."""
-    counts, competencies, levels = _level_counts(session, scope, filters)
-    out: list[AssetRow] = []
-    for competency_id, (code, name, _position) in competencies.items():
-        by_level = {level: counts.get((competency_id, level), 0) for level in levels.get(competency_id, {})}
-        _hidden, total_hidden, practitioners_hidden = _protect_levels(by_level, k)
-        practitioners = sum(n for level, n in by_level.items() if level >= PRACTITIONER)
-        out.append(AssetRow(competency_id, code, name, count_cell(sum(by_level.values()), k, total_hidden),
-                            count_cell(practitioners, k, practitioners_hidden),
-                            count_cell(counts.get((competency_id, None), 0), k)))
-    return Table("assets", ASSET_COLUMNS, out, k)
+    apart). The same sets of attempts as ``level_distribution``, released the same way: the officials
+    assessed are its total, to the official. Two statements."""
+    release = as_release(k)
+    return Table("assets", ASSET_COLUMNS, [
+        AssetRow(competency.id, competency.code, competency.name,
+                 release.count(*competency.assessed, "attempts"),
+                 release.count(*competency.practitioners, "attempts"),
+                 release.count(*competency.not_assessed, "attempts"))
+        for competency in _level_counts(session, scope, filters)], release.k, plain=ASSET_PLAIN)
 
 
-def _level_counts(session: Session, scope: Scope, filters: Filters):
-    """((competency id, level) -> officials, the level None for those not assessed; competencies;
-    the scale's levels per competency, with any level found that the scale does not name)."""
+Counted = tuple[int, int]
+"""The officials of a set of attempts and its key for the release layer (the sum of their ids)."""
+
+
+@dataclass(frozen=True)
+class _Levels:
+    """One competency's counts: per level of its scale, and of the officials not assessed."""
+
+    id: int
+    code: str
+    name: str
+    levels: dict[int, str]  # the scale's levels, with any level found that the scale does not name
+    by_level: dict[int, Counted]
+    not_assessed: Counted
+
+    @property
+    def assessed(self) -> Counted:
+        return _union(self.by_level.values())
+
+    @property
+    def practitioners(self) -> Counted:
+        return _union(n for level, n in self.by_level.items() if level >= PRACTITIONER)
+
+
+def _union(sets) -> Counted:
+    """Disjoint sets taken together: their officials and their keys add up."""
+    found = list(sets)
+    return sum(n for n, _key in found), sum(key_n for _n, key_n in found)
+
+
+def _level_counts(session: Session, scope: Scope, filters: Filters) -> list[_Levels]:
+    """Per competency (in framework order), the officials and key at each level. Two statements."""
     chosen = chosen_attempts(scope, filters)
-    stmt = (select(CompetencyResult.competency_id, CompetencyResult.calibrated_level, func.count())
+    stmt = (select(CompetencyResult.competency_id, CompetencyResult.calibrated_level, func.count(),
+                   key(chosen.c.attempt_id))
             .join(chosen, chosen.c.attempt_id == CompetencyResult.attempt_id)
             .where(*result_filters(CompetencyResult, filters))
             .group_by(CompetencyResult.competency_id, CompetencyResult.calibrated_level))
     if filters.competency_id is not None:
         stmt = stmt.where(CompetencyResult.competency_id == filters.competency_id)
-    counts = {(competency_id, level): n for competency_id, level, n in session.execute(stmt)}
-    competencies: dict[int, tuple[str, str, int]] = {}
+    counts: dict[tuple[int, int | None], Counted] = {
+        (competency_id, level): (int(n), int(key_n))
+        for competency_id, level, n, key_n in session.execute(stmt)}
+    if not counts:
+        return []
+    names: dict[int, tuple[str, str]] = {}
     levels: dict[int, dict[int, str]] = {}
-    if counts:
-        scale = session.execute(
-            select(Competency.id, Competency.code, Competency.name, Competency.position,
-                   ProficiencyLevel.level, ProficiencyLevel.name)
+    for competency_id, code, name, level, level_name in session.execute(
+            select(Competency.id, Competency.code, Competency.name, ProficiencyLevel.level,
+                   ProficiencyLevel.name)
             .outerjoin(ProficiencyLevel, ProficiencyLevel.framework_id == Competency.framework_id)
             .where(Competency.id.in_(sorted({c for c, _level in counts})))
-            .order_by(Competency.position, Competency.id, ProficiencyLevel.level))
-        for competency_id, code, name, _position, level, level_name in scale:
-            competencies[competency_id] = (code, name, _position)
-            if level is not None:
-                levels.setdefault(competency_id, {})[level] = level_name
-        for (competency_id, level), _n in counts.items():  # a level the scale does not name
-            if level is not None:  # not assessed: at no level of the scale
-                levels.setdefault(competency_id, {}).setdefault(level, str(level))
-        levels = {c: dict(sorted(by_level.items())) for c, by_level in levels.items()}
-    return counts, competencies, levels
-
-
-def _protect_levels(by_level: dict[int, int], k: int) -> tuple[set[int], bool, bool]:
-    """(hidden levels, total hidden, practitioner subtotal hidden) for one competency's counts.
-
-    The practitioner subtotal splits the levels in two parts whose sums are known (subtotal, and
-    total − subtotal); within each part a single hidden level could be worked out from the part's
-    sum, so it takes the smallest visible level of its part with it, or, with none to take, the
-    subtotal is hidden instead.
-    """
-    hidden, total_hidden = hidden_groups(by_level, k)
-    practitioners = sum(n for level, n in by_level.items() if level >= PRACTITIONER)
-    practitioners_hidden = total_hidden or 0 < practitioners < k
-    if not practitioners_hidden:
-        for part in ([lv for lv in by_level if lv >= PRACTITIONER], [lv for lv in by_level
-                                                                    if lv < PRACTITIONER]):
-            if sum(1 for level in part if level in hidden) != 1:
-                continue
-            visible = sorted((by_level[level], level) for level in part
-                             if level not in hidden and by_level[level] > 0)
-            if visible:
-                hidden.add(visible[0][1])
-            else:
-                practitioners_hidden = True
-    return {int(level) for level in hidden}, total_hidden, practitioners_hidden
+            .order_by(Competency.position, Competency.id, ProficiencyLevel.level)):
+        names[competency_id] = (code, name)
+        if level is not None:
+            levels.setdefault(competency_id, {})[level] = level_name
+    for competency_id, level in counts:  # a level the scale does not name
+        if level is not None:  # not assessed: at no level of the scale
+            levels.setdefault(competency_id, {}).setdefault(level, str(level))
+    out = []
+    for competency_id, (code, name) in names.items():
+        scale = dict(sorted(levels.get(competency_id, {}).items()))
+        out.append(_Levels(competency_id, code, name, scale,
+                           {level: counts.get((competency_id, level), (0, 0)) for level in scale},
+                           counts.get((competency_id, None), (0, 0))))
+    return out
 
 
 def _competencies(session: Session, ids) -> dict[int, tuple[str, str, int]]:

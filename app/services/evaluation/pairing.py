@@ -6,10 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from app.models import Attempt, AttemptStatus, Campaign
 from app.services.evaluation.change import (
     ALL_LABELS,
     BY_ORGANISATION,
@@ -24,11 +23,17 @@ from app.services.evaluation.common import (
     Scope,
     Suppressed,
     Table,
-    attempt_filters,
-    count_cell,
-    hidden_groups,
-    in_scope,
+    key,
 )
+from app.services.evaluation.pairs import (
+    counted,
+    in_baseline,
+    in_campaign_scope,
+    in_follow_up,
+    is_follow_up,
+    pair,
+)
+from app.services.evaluation.release import Count, Release, as_release
 
 
 @dataclass(frozen=True)
@@ -48,14 +53,50 @@ class PairingRow:
 PAIRING_COLUMNS = ("campaign", "baseline", "group", "paired", "baseline_only", "follow_up_only")
 
 
-def pairing(session: Session, scope: Scope, filters: Filters = NO_FILTERS, k: int = DEFAULT_K,
+def pairing(session: Session, scope: Scope, filters: Filters = NO_FILTERS, k: int | Release = DEFAULT_K,
             by: str | None = None) -> Table[PairingRow]:
     """Per follow-up campaign, how many officials pair up and how many took only one of the two
-    cycles. ``by`` None: one row per campaign ("All officials"; each count protected on its own);
-    "organisation" or "role_profile": a row per group (the organisation or role of the attempt they
-    took) then an "All" row, each column protected across the groups. Four statements."""
-    follow_up, base = aliased(Attempt, name="follow_up"), aliased(Attempt, name="base")
-    campaign = aliased(Campaign, name="follow_up_campaign")
+    cycles. ``by`` None: one row per campaign ("All officials"); "organisation" or "role_profile": a
+    row per group (the organisation or role of the attempt they took) then an "All" row. Each count
+    is released on its own (app.services.evaluation.release), keyed by its set of attempts, so a
+    count that equals another table's (submitted, paired) is the same there, and one that does not
+    cannot be worked out from them. Baseline-only officials are counted only in the organisations the
+    follow-up was run in. Four statements."""
+    release = as_release(k)
+    counts = _counts(session, scope, filters, by)
+    name = "pairing" if by is None else f"pairing-by-{by.replace('_', '-')}"
+    if not counts:
+        return Table(name, PAIRING_COLUMNS, [], release.k)
+    campaigns = campaigns_with_baselines(session, {c for c, _g in counts})
+    groups = group_names(session, by, {g for _c, g in counts})
+    out: list[PairingRow] = []
+
+    def released(n: dict[str, int]) -> list[Count | Suppressed]:
+        return [release.count(n[stage], n[f"key_{stage}"], "attempts") for stage in STAGES]
+
+    for campaign_id in sorted({c for c, _g in counts}, key=lambda c: campaigns[c]["order"]):
+        info = campaigns[campaign_id]
+        head = (campaign_id, info["name"], info["baseline_id"], info["baseline"])
+        part = {g: n for (c, g), n in counts.items() if c == campaign_id}
+        if by is None:
+            out.append(PairingRow(*head, None, ALL_LABELS[None], *released(part[None])))
+            continue
+        for group in sorted(part, key=lambda g: groups[g][2:]):
+            out.append(PairingRow(*head, group, groups[group][1], *released(part[group])))
+        totals = {column: sum(n[column] for n in part.values()) for column in _COLUMNS}
+        out.append(PairingRow(*head, None, ALL_LABELS[by], *released(totals), is_total=True))
+    return Table(name, PAIRING_COLUMNS, out, release.k)
+
+
+STAGES = ("paired", "baseline_only", "follow_up_only")
+_COLUMNS = (*STAGES, *(f"key_{stage}" for stage in STAGES))
+
+
+def _counts(session: Session, scope: Scope, filters: Filters, by: str | None
+            ) -> dict[tuple[int, int | None], dict[str, int]]:
+    """(follow-up campaign, group) -> the three counts and the keys of their sets of attempts (paired
+    and follow-up only: the follow-up attempts; baseline only: the baseline attempts)."""
+    p = pair()
 
     def grouped(attempt) -> list[Any]:
         if by == BY_ORGANISATION:
@@ -64,63 +105,32 @@ def pairing(session: Session, scope: Scope, filters: Filters = NO_FILTERS, k: in
             return [attempt.role_profile_id]
         return []
 
-    def narrowed(stmt):
-        if filters.campaign_id is None:
-            return stmt
-        return stmt.where(or_(campaign.id == filters.campaign_id,
-                              campaign.baseline_id == filters.campaign_id))
-
-    followed = narrowed(
-        select(campaign.id, *grouped(follow_up), func.count(follow_up.id), func.count(base.id))
-        .select_from(follow_up)
-        .join(campaign, and_(campaign.id == follow_up.campaign_id, campaign.baseline_id.is_not(None)))
-        .outerjoin(base, and_(base.campaign_id == campaign.baseline_id, base.user_id == follow_up.user_id,
-                              base.status == AttemptStatus.SUBMITTED))
-        .where(follow_up.status == AttemptStatus.SUBMITTED, in_scope(follow_up.country_id, scope),
-               in_scope(campaign.country_id, scope), *attempt_filters(follow_up, filters, campaign=False))
-        .group_by(campaign.id, *grouped(follow_up)))
-    left = narrowed(
-        select(campaign.id, *grouped(base), func.count(base.id))
-        .select_from(base)
-        .join(campaign, campaign.baseline_id == base.campaign_id)
-        .outerjoin(follow_up, and_(follow_up.campaign_id == campaign.id, follow_up.user_id == base.user_id,
-                                   follow_up.status == AttemptStatus.SUBMITTED))
-        .where(base.status == AttemptStatus.SUBMITTED, follow_up.id.is_(None),
-               in_scope(base.country_id, scope), in_scope(campaign.country_id, scope),
-               *attempt_filters(base, filters, campaign=False))
-        .group_by(campaign.id, *grouped(base)))
+    paired = p.base.id.is_not(None)
+    followed = (
+        select(p.campaign.id, *grouped(p.follow_up), func.count(p.follow_up.id), func.count(p.base.id),
+               key(p.follow_up.id, paired), key(p.follow_up.id, ~paired))
+        .select_from(p.follow_up)
+        .join(p.campaign, is_follow_up(p, p.follow_up))
+        .outerjoin(p.base, in_baseline(p))
+        .where(*counted(p, p.follow_up, scope, filters))
+        .group_by(p.campaign.id, *grouped(p.follow_up)))
+    left = (
+        select(p.campaign.id, *grouped(p.base), func.count(p.base.id), key(p.base.id))
+        .select_from(p.base)
+        .join(p.campaign, p.campaign.baseline_id == p.base.campaign_id)
+        .outerjoin(p.follow_up, in_follow_up(p))
+        .where(p.follow_up.id.is_(None), in_campaign_scope(p, p.base), *counted(p, p.base, scope, filters))
+        .group_by(p.campaign.id, *grouped(p.base)))
     counts: dict[tuple[int, int | None], dict[str, int]] = {}
 
     def entry(row) -> dict[str, int]:
-        key = (row[0], row[1] if by else None)
-        return counts.setdefault(key, {"paired": 0, "baseline_only": 0, "follow_up_only": 0})
+        return counts.setdefault((row[0], row[1] if by else None), dict.fromkeys(_COLUMNS, 0))
 
+    width = 1 + len(grouped(p.follow_up))
     for row in session.execute(followed):
-        entry(row).update(paired=row[-1], follow_up_only=row[-2] - row[-1])
+        submitted, with_base, key_paired, key_alone = (int(v) for v in row[width:])
+        entry(row).update(paired=with_base, follow_up_only=submitted - with_base, key_paired=key_paired,
+                          key_follow_up_only=key_alone)
     for row in session.execute(left):
-        entry(row)["baseline_only"] = row[-1]
-    name = "pairing" if by is None else f"pairing-by-{by.replace('_', '-')}"
-    if not counts:
-        return Table(name, PAIRING_COLUMNS, [], k)
-    campaigns = campaigns_with_baselines(session, {c for c, _g in counts})
-    groups = group_names(session, by, {g for _c, g in counts})
-    stages = ("paired", "baseline_only", "follow_up_only")
-    out: list[PairingRow] = []
-    for campaign_id in sorted({c for c, _g in counts}, key=lambda c: campaigns[c]["order"]):
-        info = campaigns[campaign_id]
-        head = (campaign_id, info["name"], info["baseline_id"], info["baseline"])
-        part = {g: n for (c, g), n in counts.items() if c == campaign_id}
-        if by is None:
-            out.append(PairingRow(*head, None, ALL_LABELS[None],
-                                  *(count_cell(part[None][s], k) for s in stages)))
-            continue
-        hidden = {s: hidden_groups({g: n[s] for g, n in part.items()}, k) for s in stages}
-        for group in sorted(part, key=lambda g: groups[g][2:]):
-            out.append(PairingRow(*head, group, groups[group][1],
-                                  *(count_cell(part[group][s], k, group in hidden[s][0]) for s in stages)))
-        totals = {s: sum(n[s] for n in part.values()) for s in stages}
-        out.append(PairingRow(*head, None, ALL_LABELS[by],
-                              *(count_cell(totals[s], k, hidden[s][1]) for s in stages), is_total=True))
-    return Table(name, PAIRING_COLUMNS, out, k)
-
-
+        entry(row).update(baseline_only=int(row[width]), key_baseline_only=int(row[width + 1]))
+    return counts

@@ -16,11 +16,11 @@ from app.services.evaluation.common import (
     Scope,
     Suppressed,
     Table,
-    count_cell,
-    hidden_groups,
     in_scope,
+    key,
     rows,
 )
+from app.services.evaluation.release import Count, Release, as_release
 
 
 @dataclass(frozen=True)
@@ -40,16 +40,17 @@ FUNNEL_COLUMNS = ("campaign", "cycle_label", "organisation", "invited", "started
 
 
 def participation_funnel(session: Session, scope: Scope, filters: Filters = NO_FILTERS,
-                         k: int = DEFAULT_K) -> Table[FunnelRow]:
+                         k: int | Release = DEFAULT_K) -> Table[FunnelRow]:
     """Per campaign, one row per organisation and a total row ("All organisations").
 
     Invited counts invitations (by the invitation's organisation); started and submitted count
-    attempts (by the attempt's organisation). Each of the three columns is protected on its own: a
-    count under ``k`` is hidden, and with the total shown a lone hidden organisation takes the next
-    smallest with it. The three stages are nested counts of the same officials, not separate groups,
-    so the difference between two stages is not treated as a cell of its own. Four statements.
+    attempts (by the attempt's organisation). Each count is released on its own, keyed by its set of
+    invitations or attempts (app.services.evaluation.release): neither the total minus the other
+    organisations nor one stage minus another gives a hidden count exactly. Four statements.
     """
-    invited = (select(Invitation.campaign_id, Invitation.organisation_id, func.count().label("invited"))
+    release = as_release(k)
+    invited = (select(Invitation.campaign_id, Invitation.organisation_id, func.count().label("invited"),
+                      key(Invitation.id).label("key_invited"))
                .join(Campaign, Campaign.id == Invitation.campaign_id)
                .where(in_scope(Campaign.country_id, scope))
                .group_by(Invitation.campaign_id, Invitation.organisation_id))
@@ -62,7 +63,8 @@ def participation_funnel(session: Session, scope: Scope, filters: Filters = NO_F
 
     attempts = (select(Attempt.campaign_id, Attempt.organisation_id, func.count().label("started"),
                        func.sum(case((Attempt.status == AttemptStatus.SUBMITTED, 1), else_=0))
-                       .label("submitted"))
+                       .label("submitted"), key(Attempt.id).label("key_started"),
+                       key(Attempt.id, Attempt.status == AttemptStatus.SUBMITTED).label("key_submitted"))
                 .join(Campaign, Campaign.id == Attempt.campaign_id)
                 .where(in_scope(Campaign.country_id, scope), in_scope(Attempt.country_id, scope))
                 .group_by(Attempt.campaign_id, Attempt.organisation_id))
@@ -75,30 +77,35 @@ def participation_funnel(session: Session, scope: Scope, filters: Filters = NO_F
 
     keys = ["campaign_id", "organisation_id"]
     counts = pd.merge(
-        pd.DataFrame(rows(session, invited), columns=[*keys, "invited"]),
-        pd.DataFrame(rows(session, attempts), columns=[*keys, "started", "submitted"]),
+        pd.DataFrame(rows(session, invited), columns=[*keys, "invited", "key_invited"]),
+        pd.DataFrame(rows(session, attempts), columns=[*keys, "started", "submitted", "key_started",
+                                                       "key_submitted"]),
         on=keys, how="outer").fillna(0)
     if counts.empty:
-        return Table("participation", FUNNEL_COLUMNS, [], k)
+        return Table("participation", FUNNEL_COLUMNS, [], release.k)
     names = _names(session, counts)
     out: list[FunnelRow] = []
+
+    def released(values) -> list[Count | Suppressed]:
+        return [release.count(int(values[stage]), int(values[f"key_{stage}"]), record)
+                for stage, record in STAGES]
+
     for campaign_id, group in counts.groupby("campaign_id", sort=False):
         name, cycle, _opens = names["campaigns"][campaign_id]
-        hidden = {stage: hidden_groups(dict(zip(group.organisation_id, group[stage].astype(int),
-                                                strict=True)), k)
-                  for stage in ("invited", "started", "submitted")}
         group = group.assign(organisation=group.organisation_id.map(names["organisations"]))
-        for row in group.sort_values("organisation").itertuples():
-            out.append(FunnelRow(int(campaign_id), name, cycle, int(row.organisation_id), row.organisation,
-                                 *(count_cell(int(getattr(row, stage)), k,
-                                              row.organisation_id in hidden[stage][0])
-                                   for stage in ("invited", "started", "submitted"))))
+        for row in group.sort_values("organisation").to_dict("records"):
+            out.append(FunnelRow(int(campaign_id), name, cycle, int(row["organisation_id"]),
+                                 row["organisation"], *released(row)))
         out.append(FunnelRow(int(campaign_id), name, cycle, None, "All organisations",
-                             *(count_cell(int(group[stage].sum()), k, hidden[stage][1])
-                               for stage in ("invited", "started", "submitted")), is_total=True))
+                             *released({c: int(group[c].astype(int).sum()) for c in _COUNTED}),
+                             is_total=True))
     order = {cid: (opens, cid) for cid, (_n, _c, opens) in names["campaigns"].items()}
     out.sort(key=lambda r: order[r.campaign_id])  # stable: organisations stay in order, total last
-    return Table("participation", FUNNEL_COLUMNS, out, k)
+    return Table("participation", FUNNEL_COLUMNS, out, release.k)
+
+
+STAGES = (("invited", "invitations"), ("started", "attempts"), ("submitted", "attempts"))
+_COUNTED = [column for stage, _record in STAGES for column in (stage, f"key_{stage}")]
 
 
 def _names(session: Session, counts: pd.DataFrame) -> dict[str, dict]:

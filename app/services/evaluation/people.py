@@ -39,6 +39,9 @@ def person_levels(session: Session, scope: Scope, filters: Filters = NO_FILTERS,
     not assessed, never 0; empty when the attempt has no result for it (or, with
     ``filters.validated_only``, no validated one). Not suppressed: it is person-level by design, for
     admins. Raises ValueError without a key when pseudonymising. Two statements.
+
+    Every column is ``plain``: each row is one official's own record, not an aggregate, so the release
+    layer (a threshold and noise on figures about groups of officials) has nothing to release here.
     """
     if pseudonymise and not key:
         raise ValueError("a pseudonymised export needs a secret key")
@@ -74,4 +77,5 @@ def person_levels(session: Session, scope: Scope, filters: Filters = NO_FILTERS,
         row.update({code: levels.get(attempt_id, {}).get(code) for code in competency_columns})
         rows.append(row)
     rows.sort(key=lambda r: (r["organisation"], r["person"]))
-    return Table("officials-levels", (*head, *competency_columns), rows, 1)
+    columns = (*head, *competency_columns)
+    return Table("officials-levels", columns, rows, 1, plain=columns)

@@ -1,4 +1,4 @@
-"""The statistics behind evaluation: paired change between cycles, and small-cell suppression.
+"""The statistics behind evaluation: paired change between cycles and the adjustment of a family of tests.
 
 Pure functions on plain numbers, so every figure a dashboard shows can be checked by hand.
 """
@@ -6,7 +6,7 @@ Pure functions on plain numbers, so every figure a dashboard shows can be checke
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,40 +72,17 @@ def share_closed(gaps_before: Sequence[int], gaps_after: Sequence[int]) -> float
     return sum(1 for after in had_gap if after <= 0) / len(had_gap)
 
 
-@dataclass(frozen=True)
-class Cell:
-    """A count as it may be shown: the number, or suppressed because it is too small."""
+def holm(p_values: Sequence[float | None]) -> list[float | None]:
+    """Holm's step-down adjustment of a family of p-values (controls the family-wise error rate).
 
-    value: int
-    suppressed: bool
-
-    def shown(self, k: int) -> str:
-        return f"fewer than {k}" if self.suppressed else str(self.value)
-
-
-def suppress_counts(counts: Mapping[str, int], k: int, *, with_total: bool = True
-                    ) -> tuple[dict[str, Cell], Cell | None]:
-    """Suppress every count below ``k`` (zero is shown: it reveals no one).
-
-    When a total is shown, one suppressed group could be worked out by subtracting the others from
-    it, so the next smallest group is suppressed too; with a single group, the total itself is.
-    Returns the cells by group and the total (None when ``with_total`` is false).
+    The smallest of m p-values is multiplied by m, the next by m - 1, and so on; each adjusted value
+    is at least the one before it and at most 1. None (no test) stays None and is not in the family.
     """
-    cells = {group: Cell(n, 0 < n < k) for group, n in counts.items()}
-    total_value = sum(counts.values())
-    total = Cell(total_value, 0 < total_value < k) if with_total else None
-    if with_total and total is not None and not total.suppressed:
-        hidden = [g for g, c in cells.items() if c.suppressed]
-        if len(hidden) == 1:
-            visible = sorted((c.value, g) for g, c in cells.items() if not c.suppressed and c.value > 0)
-            if visible:
-                smallest = visible[0][1]
-                cells[smallest] = Cell(cells[smallest].value, True)
-            else:
-                total = Cell(total.value, True)
-    return cells, total
-
-
-def enough(n: int, k: int) -> bool:
-    """Whether a figure over ``n`` people may be shown."""
-    return n >= k
+    tested = sorted((p, i) for i, p in enumerate(p_values) if p is not None)
+    m = len(tested)
+    adjusted: list[float | None] = [None] * len(p_values)
+    running = 0.0
+    for rank, (p, i) in enumerate(tested):
+        running = max(running, min(1.0, (m - rank) * p))
+        adjusted[i] = running
+    return adjusted
