@@ -116,7 +116,7 @@ def items_csv() -> Response | tuple[str, int]:
         return _render(form, None, {}), 400
     stats = _statistics(filters)
     words = {"too_few": _("not enough responses"), "suppressed": suppressed_text(stats.k),
-             "key": _("key"), **flag_words()}
+             "key": _("key"), "hidden": _("Hidden figures"), **flag_words()}
     body = preamble_text(_context(form, filters, stats.k).lines()) + item_stats_csv.to_csv(stats, words)
     exports.record_export(db.session, current_actor(), "item-stats.csv", filters["country"],
                           {"countries": "all" if filters["country"] is None else [filters["country"]],

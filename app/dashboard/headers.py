@@ -121,7 +121,7 @@ TITLES = {
     "heatmap": _l("Gaps by organisation and competency"),
     "levels": _l("Levels per competency"),
     "assets": _l("Assets: practitioners per competency"),
-    "content-gaps": _l("Largest content gaps"),
+    "content-gaps": _l("Content gaps"),
     "trend": _l("Mean level across cycles"),
     "indicators": _l("Results indicators"),
     "pairing-by-organisation": _l("Paired and unpaired officials"),

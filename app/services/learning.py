@@ -44,11 +44,8 @@ DISMISS_REASONS = ("not_relevant", "already_know", "no_time", "other")
 PROGRESS_STATUSES = ("started", "completed")
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
 # What an evidence file must start with, the extension it is stored under, and its media type.
-EVIDENCE_TYPES = (
-    (b"%PDF-", "pdf", "application/pdf"),
-    (b"\x89PNG\r\n\x1a\n", "png", "image/png"),
-    (b"\xff\xd8\xff", "jpg", "image/jpeg"),
-)
+EVIDENCE_TYPES = ((b"%PDF-", "pdf", "application/pdf"), (b"\x89PNG\r\n\x1a\n", "png", "image/png"),
+                  (b"\xff\xd8\xff", "jpg", "image/jpeg"))
 _STORED_NAME = re.compile(r"^[0-9a-f]{32}\.(pdf|png|jpg)$")
 
 

@@ -60,13 +60,19 @@ def test_activity_figures_are_released_and_the_hidden_ones_suppressed(world):
 
 def test_the_activity_total_less_the_rows_shown_does_not_give_a_hidden_row(world):
     world, _made = world
-    rows = _by_org(evaluation.learning_activity(db.session, world.scope, k=NOISY))
-    o1, total = rows[world.o1.name], rows["All organisations"]
     hidden_o2 = {"officials_with_plan": 2, "officials_enrolled": 4, "enrolments": 4, "learners": 1,
                  "resources_completed": 1, "hours_completed": 4.0}
-    worked_out = {f: getattr(total, f) - getattr(o1, f) for f in hidden_o2}
-    assert worked_out != hidden_o2
-    assert sum(worked_out[f] == n for f, n in hidden_o2.items()) < len(hidden_o2) / 2
+    exact = 0
+    for secret in (b"test", b"a", b"b", b"c", b"d", b"e", b"f", b"g"):  # eight unknown keys
+        rows = _by_org(evaluation.learning_activity(db.session, world.scope,
+                                                    k=Release(5, noise=2, secret=secret)))
+        o1, total = rows[world.o1.name], rows["All organisations"]
+        worked_out = {f: getattr(total, f) - getattr(o1, f) for f in hidden_o2}
+        assert worked_out["hours_completed"] != pytest.approx(4.0, abs=1e-9)  # a sum: never exact
+        exact += sum(worked_out[f] == n for f, n in hidden_o2.items())
+    # a count difference is exact when the two moves happen to be equal (about one time in three),
+    # and the viewer cannot tell when: over 8 keys x 5 counts, far from every time
+    assert exact < 0.6 * 8 * 5
 
 
 def test_feedback_figures_are_released_and_the_same_through_other_filters(world):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from app.services.assessment.item_stats import ItemRow, ItemStatistics, TooFewResponses
+from app.services.assessment.item_stats import ItemStatistics, TooFewResponses
+from app.services.evaluation.common import Suppressed
 from app.services.evaluation.exports import cell
 from app.services.spreadsheet import csv_text
 
@@ -15,23 +16,36 @@ CSV_COLUMNS = ("instrument", "version", "competency", "competency_name", "compet
 
 
 def to_csv(stats: ItemStatistics, words: Mapping[str, str]) -> str:
-    """The table as CSV, one line per check, every cell escaped against formulas. ``words`` give the
-    page's wording: "too_few", "suppressed", "key" and each flag (see FLAGS)."""
-    def out(value: Any) -> Any:
-        if isinstance(value, TooFewResponses):
-            return words["too_few"]
-        return cell(value, suppressed_text=words["suppressed"])
+    """The table as CSV, one line per check, every cell escaped against formulas. A figure not shown
+    (too few responses, or a count of fewer than K officials) is an empty cell, and the last column
+    names those cells and why, as in the dashboard's files, so every number column stays numeric.
+    ``words`` give the page's wording: "too_few", "suppressed", "key", "hidden" (the last column's
+    header) and each flag (see FLAGS)."""
+    lines = []
+    for group in stats.competencies:
+        for row in group.items:
+            values = dict(zip(CSV_COLUMNS[:14], (
+                group.instrument, group.version, group.competency, group.name, group.responses, group.kr20,
+                group.kr20_respondents, group.kr20_checks, row.code, row.level, row.shown, row.answered,
+                row.share_right, row.discrimination), strict=True))
+            values["option_shares"] = None if row.options_too_few else "; ".join(
+                f"{o.value}{' (' + words['key'] + ')' if o.key else ''}: {cell(o.share)}"
+                for o in row.options)
+            values["flags"] = "; ".join(words[f] for f in row.flags)
+            lines.append(_line(values, row.options_too_few, words))
+    return csv_text((*CSV_COLUMNS, words["hidden"]), lines)
 
-    def options(row: ItemRow) -> str:
-        if row.options_too_few:
-            return words["too_few"]
-        return "; ".join(f"{o.value}{' (' + words['key'] + ')' if o.key else ''}: {out(o.share)}"
-                         for o in row.options)
 
-    lines = [[out(value) for value in (
-        group.instrument, group.version, group.competency, group.name, group.responses, group.kr20,
-        group.kr20_respondents, group.kr20_checks, row.code, row.level, row.shown, row.answered,
-        row.share_right, row.discrimination)] + [options(row), "; ".join(words[f] for f in row.flags)]
-        for group in stats.competencies for row in group.items]
-    return csv_text(CSV_COLUMNS, lines)
-
+def _line(values: dict[str, Any], options_too_few: bool, words: Mapping[str, str]) -> list[Any]:
+    reasons: dict[str, list[str]] = {}
+    out = []
+    for column, value in values.items():
+        if isinstance(value, TooFewResponses) or (column == "option_shares" and options_too_few):
+            reasons.setdefault(words["too_few"], []).append(column)
+            out.append("")
+        elif isinstance(value, Suppressed):
+            reasons.setdefault(words["suppressed"], []).append(column)
+            out.append("")
+        else:
+            out.append(cell(value))
+    return [*out, "; ".join(f"{why}: {', '.join(columns)}" for why, columns in reasons.items())]

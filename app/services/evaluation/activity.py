@@ -161,7 +161,7 @@ def _activity_figures(values: dict[str, float], release: Release) -> dict[str, F
             out[column] = release.count(who, int(values[f"key_{officials}"]), "users")
         elif column == "hours_completed":
             n, records = int(values["resources_completed"]), int(values["key_resources_completed"])
-            out[column] = release.value(max(0.0, release.total(values[column], n, records, measure, HOURS)))
+            out[column] = release.sum(values[column], n, records, measure, HOURS)
         else:
             out[column] = release.count(int(values[column]), int(values[f"key_{column}"]), measure)
     return out

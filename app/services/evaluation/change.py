@@ -144,38 +144,49 @@ def _pairs(scope: Scope, filters: Filters):
 
 def _sums_statement(scope: Scope, filters: Filters, by: str):
     build, p, after, before = _pairs(scope, filters)
-    follow_up, campaign = p.follow_up, p.campaign
     both = and_(assessed(before), assessed(after))  # else no pair: no level, no gap, no knowledge
     with_gaps = and_(both, before.gap.is_not(None), after.gap.is_not(None))
     with_knowledge = and_(both, before.knowledge_total > 0, after.knowledge_total > 0)
+    if by == BY_COMPETENCY:
+        return _per_competency(build, p, after, before, both, with_gaps, with_knowledge)
+    return _per_group(build, p, after, before, both, with_gaps, by)
+
+
+def _per_competency(build, p, after, before, both, with_gaps, with_knowledge):
+    """The sums per follow-up campaign and competency, over the pairs assessed in both cycles."""
+    follow_up, campaign = p.follow_up, p.campaign
     level_before = case((both, before.calibrated_level), else_=None)
     level_after = case((both, after.calibrated_level), else_=None)
-    if by == BY_COMPETENCY:
-        diff = after.calibrated_level - before.calibrated_level  # NULL unless both: left out of sums
-        return (build(
-            campaign.id.label("campaign_id"), after.competency_id.label("group_id"),
-            func.sum(case((both, 1), else_=0)).label("n"),
-            func.sum(case((both, 0), else_=1)).label("not_assessed"),
-            func.sum(level_before).label("sum_before"),
-            func.sum(level_after).label("sum_after"),
-            func.sum(diff).label("sum_diff"), func.sum(diff * diff).label("sum_diff_sq"),
-            func.sum(case((and_(with_gaps, before.gap > 0), 1), else_=0)).label("had_gap"),
-            func.sum(case((and_(with_gaps, before.gap > 0, after.gap <= 0), 1), else_=0)).label("closed"),
-            func.sum(case((with_knowledge, 1), else_=0)).label("n_knowledge"),
-            func.sum(case((with_knowledge, cast(before.knowledge_correct, Float) / before.knowledge_total),
-                          else_=None)).label("knowledge_before"),
-            func.sum(case((with_knowledge, cast(after.knowledge_correct, Float) / after.knowledge_total),
-                          else_=None)).label("knowledge_after"),
-            key(follow_up.id, both).label("key_n"), key(p.base.id, both).label("key_base"),
-            key(follow_up.id, ~both).label("key_not_assessed"),
-            key(follow_up.id, and_(with_gaps, before.gap > 0)).label("key_had_gap"),
-            key(follow_up.id, and_(with_gaps, before.gap > 0, after.gap <= 0)).label("key_closed"),
-            key(follow_up.id, with_knowledge).label("key_knowledge"))
-            .group_by(campaign.id, after.competency_id))
+    diff = after.calibrated_level - before.calibrated_level  # NULL unless both: left out of sums
+    return (build(
+        campaign.id.label("campaign_id"), after.competency_id.label("group_id"),
+        func.sum(case((both, 1), else_=0)).label("n"),
+        func.sum(case((both, 0), else_=1)).label("not_assessed"),
+        func.sum(level_before).label("sum_before"),
+        func.sum(level_after).label("sum_after"),
+        func.sum(diff).label("sum_diff"), func.sum(diff * diff).label("sum_diff_sq"),
+        func.sum(case((and_(with_gaps, before.gap > 0), 1), else_=0)).label("had_gap"),
+        func.sum(case((and_(with_gaps, before.gap > 0, after.gap <= 0), 1), else_=0)).label("closed"),
+        func.sum(case((with_knowledge, 1), else_=0)).label("n_knowledge"),
+        func.sum(case((with_knowledge, cast(before.knowledge_correct, Float) / before.knowledge_total),
+                      else_=None)).label("knowledge_before"),
+        func.sum(case((with_knowledge, cast(after.knowledge_correct, Float) / after.knowledge_total),
+                      else_=None)).label("knowledge_after"),
+        key(follow_up.id, both).label("key_n"), key(p.base.id, both).label("key_base"),
+        key(follow_up.id, ~both).label("key_not_assessed"),
+        key(follow_up.id, and_(with_gaps, before.gap > 0)).label("key_had_gap"),
+        key(follow_up.id, and_(with_gaps, before.gap > 0, after.gap <= 0)).label("key_closed"),
+        key(follow_up.id, with_knowledge).label("key_knowledge"))
+        .group_by(campaign.id, after.competency_id))
 
-    # Per official first (their mean level over the competencies assessed in both cycles, total
-    # gaps, knowledge sums: NULL levels when there is none, so the official is counted apart), then
-    # per group.
+
+def _per_group(build, p, after, before, both, with_gaps, by: str):
+    """The sums per follow-up campaign and organisation or role profile: per official first (their
+    mean level over the competencies assessed in both cycles, total gaps, knowledge sums: NULL levels
+    when there is none, so the official is counted apart), then per group."""
+    follow_up, campaign = p.follow_up, p.campaign
+    level_before = case((both, before.calibrated_level), else_=None)
+    level_after = case((both, after.calibrated_level), else_=None)
     group = follow_up.organisation_id if by == BY_ORGANISATION else follow_up.role_profile_id
 
     def in_both(column):

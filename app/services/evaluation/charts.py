@@ -18,53 +18,40 @@ series are told apart by marker shape as well as colour.
 
 from __future__ import annotations
 
-import io
 import math
-import re
-import textwrap
-import threading
 from collections.abc import Mapping, Sequence
-from xml.sax.saxutils import escape
 
 import matplotlib
 from matplotlib import cm, colormaps, ticker
-from matplotlib.colors import Normalize, to_rgb
+from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
-Value = float | int | None
-
-TEXT = "#0b0c0c"
-GRID = "#b1b4b6"
-MISSING_FILL = "#f3f2f1"
-MISSING_EDGE = "#6f777b"
-# Okabe & Ito (2008), without yellow, too pale on white.
-SERIES_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9")
-MARKERS = ("o", "s", "^", "D", "v", "P")
-SEQUENTIAL = "cividis"  # designed to read the same with colour-vision deficiency
-MAX_LINES = len(SERIES_COLOURS)  # more series than this: one small panel each
-WIDTH = 8.0  # inches; 72 SVG units an inch
-
-_RC = {
-    "svg.fonttype": "none",  # text stays text: selectable, translatable, read by screen readers
-    "svg.hashsalt": "capstack",  # clip-path and pattern ids the same on every run
-    "font.family": "sans-serif",
-    "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica", "Liberation Sans"],
-    "font.size": 10,
-    "text.color": TEXT,
-    "axes.labelcolor": TEXT,
-    "axes.edgecolor": GRID,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "xtick.color": TEXT,
-    "ytick.color": TEXT,
-    "hatch.linewidth": 0.8,
-    "legend.frameon": False,
-}
-_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
-# rc settings are global to matplotlib; charts drawn in parallel threads must not see each other's.
-_LOCK = threading.Lock()
-
+from app.services.evaluation.chart_parts import (
+    LOCK,
+    MAX_LINES,
+    MISSING_EDGE,
+    MISSING_FILL,
+    RC,
+    SEQUENTIAL,
+    SERIES_COLOURS,
+    TEXT,
+    WIDTH,
+    Value,
+    bar_value,
+    category_axis,
+    check_lengths,
+    empty,
+    ink_on,
+    missing_bar,
+    rows_height,
+    short,
+    svg,
+    trend_axes,
+    trend_line,
+    value_axis,
+    value_range,
+)
 
 # Public functions ------------------------------------------------------------------------------
 
@@ -72,25 +59,25 @@ def bar_chart(labels: Sequence[str], values: Sequence[Value], *, title: str, des
               axis_label: str = "", max_value: float | None = None, value_format: str = "{:.1f}",
               missing_label: str = "<5", empty_label: str = "No data") -> bytes:
     """Horizontal bars, one per label, top to bottom, each with its value written at its end."""
-    _check_lengths(labels, values, "values")
-    with _LOCK, matplotlib.rc_context(_RC):
-        fig = Figure(figsize=(WIDTH, _rows_height(len(labels))), layout="constrained")
+    check_lengths(labels, values, "values")
+    with LOCK, matplotlib.rc_context(RC):
+        fig = Figure(figsize=(WIDTH, rows_height(len(labels))), layout="constrained")
         ax = fig.add_subplot()
         if not labels:
-            return _empty(fig, ax, title, description, empty_label)
+            return empty(fig, ax, title, description, empty_label)
         y = list(range(len(labels)))
-        low, high = _value_range(values, max_value)
+        low, high = value_range(values, max_value)
         span = high - low
         ax.set_xlim(low, high + span * 0.12)
         for position, value in zip(y, values, strict=True):
             if value is None:
-                _missing_bar(ax, position, low, span, missing_label)
+                missing_bar(ax, position, low, span, missing_label)
                 continue
             ax.barh(position, value, height=0.6, color=SERIES_COLOURS[0])
-            _bar_value(ax, position, value, span, value_format)
-        _category_axis(ax, labels, y)
-        _value_axis(ax, axis_label)
-        return _svg(fig, title, description)
+            bar_value(ax, position, value, span, value_format)
+        category_axis(ax, labels, y)
+        value_axis(ax, axis_label)
+        return svg(fig, title, description)
 
 
 def grouped_bar_chart(labels: Sequence[str], series: Mapping[str, Sequence[Value]], *, title: str,
@@ -101,16 +88,16 @@ def grouped_bar_chart(labels: Sequence[str], series: Mapping[str, Sequence[Value
     if not 1 <= len(series) <= MAX_LINES:
         raise ValueError(f"give 1 to {MAX_LINES} series, not {len(series)}")
     for name, values in series.items():
-        _check_lengths(labels, values, f"series {name!r}")
-    with _LOCK, matplotlib.rc_context(_RC):
+        check_lengths(labels, values, f"series {name!r}")
+    with LOCK, matplotlib.rc_context(RC):
         groups = len(series)
-        fig = Figure(figsize=(WIDTH, _rows_height(len(labels), per_row=0.28 * groups + 0.2) + 0.3),
+        fig = Figure(figsize=(WIDTH, rows_height(len(labels), per_row=0.28 * groups + 0.2) + 0.3),
                      layout="constrained")
         ax = fig.add_subplot()
         if not labels:
-            return _empty(fig, ax, title, description, empty_label)
+            return empty(fig, ax, title, description, empty_label)
         every = [v for values in series.values() for v in values]
-        low, high = _value_range(every, max_value)
+        low, high = value_range(every, max_value)
         span = high - low
         ax.set_xlim(low, high + span * 0.12)
         height = 0.8 / groups
@@ -119,15 +106,15 @@ def grouped_bar_chart(labels: Sequence[str], series: Mapping[str, Sequence[Value
             colour = SERIES_COLOURS[index]
             for position, value in enumerate(values):
                 if value is None:
-                    _missing_bar(ax, position + offset, low, span, missing_label, height=height * 0.9)
+                    missing_bar(ax, position + offset, low, span, missing_label, height=height * 0.9)
                     continue
                 ax.barh(position + offset, value, height=height * 0.9, color=colour)
-                _bar_value(ax, position + offset, value, span, value_format)
-        _category_axis(ax, labels, list(range(len(labels))))
-        _value_axis(ax, axis_label)
+                bar_value(ax, position + offset, value, span, value_format)
+        category_axis(ax, labels, list(range(len(labels))))
+        value_axis(ax, axis_label)
         fig.legend(handles=[Patch(color=SERIES_COLOURS[i], label=name) for i, name in enumerate(series)],
                    loc="outside upper left", ncols=min(groups, 4))
-        return _svg(fig, title, description)
+        return svg(fig, title, description)
 
 
 def heatmap(row_labels: Sequence[str], column_labels: Sequence[str], values: Sequence[Sequence[Value]],
@@ -143,13 +130,13 @@ def heatmap(row_labels: Sequence[str], column_labels: Sequence[str], values: Seq
     for index, row in enumerate(values):
         if len(row) != len(column_labels):
             raise ValueError(f"row {index} has {len(row)} values for {len(column_labels)} columns")
-    with _LOCK, matplotlib.rc_context(_RC):
+    with LOCK, matplotlib.rc_context(RC):
         width = min(max(4.0 + 0.75 * len(column_labels), 5.0), 16.0)
         height = 1.9 + 0.42 * max(len(row_labels), 1)
         fig = Figure(figsize=(width, height), layout="constrained")
         ax = fig.add_subplot()
         if not row_labels or not column_labels:
-            return _empty(fig, ax, title, description, empty_label)
+            return empty(fig, ax, title, description, empty_label)
         known = [v for row in values for v in row if v is not None]
         low = vmin if vmin is not None else (min(known) if known else 0.0)
         high = vmax if vmax is not None else (max(known) if known else 1.0)
@@ -168,13 +155,13 @@ def heatmap(row_labels: Sequence[str], column_labels: Sequence[str], values: Seq
                 ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, facecolor=colour, edgecolor="white",
                                        linewidth=1))
                 ax.text(c, r, value_format.format(value), ha="center", va="center", fontsize=9,
-                        color=_ink_on(colour))
+                        color=ink_on(colour))
         ax.set_xlim(-0.5, len(column_labels) - 0.5)
         ax.set_ylim(len(row_labels) - 0.5, -0.5)
         ax.set_xticks(range(len(column_labels)),
-                      [_short(label, 28) for label in column_labels], rotation=40, ha="right",
+                      [short(label, 28) for label in column_labels], rotation=40, ha="right",
                       rotation_mode="anchor")
-        ax.set_yticks(range(len(row_labels)), [_short(label, 36) for label in row_labels])
+        ax.set_yticks(range(len(row_labels)), [short(label, 36) for label in row_labels])
         ax.tick_params(length=0)
         for side in ("left", "bottom"):
             ax.spines[side].set_visible(False)
@@ -183,7 +170,7 @@ def heatmap(row_labels: Sequence[str], column_labels: Sequence[str], values: Seq
         bar.outline.set_visible(False)
         if colour_label:
             bar.set_label(colour_label)
-        return _svg(fig, title, description)
+        return svg(fig, title, description)
 
 
 def level_distribution(labels: Sequence[str], level_names: Sequence[str],
@@ -199,19 +186,19 @@ def level_distribution(labels: Sequence[str], level_names: Sequence[str],
     at the end, after the levels shown. A None row, or a row with hidden counts and no total, is
     suppressed: a grey hatched bar labelled ``missing_label``. Segments wide enough carry their count.
     """
-    _check_lengths(labels, counts, "counts")
+    check_lengths(labels, counts, "counts")
     if totals is not None:
-        _check_lengths(labels, totals, "totals")
+        check_lengths(labels, totals, "totals")
     for index, row in enumerate(counts):
         if row is not None and len(row) != len(level_names):
             raise ValueError(f"row {index} has {len(row)} counts for {len(level_names)} levels")
         if row is not None and any(n is not None and n < 0 for n in row):
             raise ValueError(f"row {index} has a negative count")
-    with _LOCK, matplotlib.rc_context(_RC):
-        fig = Figure(figsize=(WIDTH, _rows_height(len(labels)) + 0.4), layout="constrained")
+    with LOCK, matplotlib.rc_context(RC):
+        fig = Figure(figsize=(WIDTH, rows_height(len(labels)) + 0.4), layout="constrained")
         ax = fig.add_subplot()
         if not labels or not level_names:
-            return _empty(fig, ax, title, description, empty_label)
+            return empty(fig, ax, title, description, empty_label)
         cmap = colormaps[SEQUENTIAL]
         colours = [cmap(0.1 + 0.85 * j / max(len(level_names) - 1, 1)) for j in range(len(level_names))]
         any_hidden = False
@@ -234,7 +221,7 @@ def level_distribution(labels: Sequence[str], level_names: Sequence[str],
                             edgecolor="white", linewidth=0.5)
                     if share >= 6:
                         ax.text(left + share / 2, position, str(count), ha="center", va="center",
-                                fontsize=9, color=_ink_on(colours[j]))
+                                fontsize=9, color=ink_on(colours[j]))
                 left += share
             if None in row and total > shown:
                 any_hidden = True
@@ -242,14 +229,14 @@ def level_distribution(labels: Sequence[str], level_names: Sequence[str],
                         edgecolor=MISSING_EDGE, hatch="///", linewidth=0.5)
         ax.set_xlim(0, 100)
         ax.xaxis.set_major_formatter(ticker.PercentFormatter())
-        _category_axis(ax, labels, list(range(len(labels))))
-        _value_axis(ax, axis_label)
+        category_axis(ax, labels, list(range(len(labels))))
+        value_axis(ax, axis_label)
         handles = [Patch(color=colours[j], label=name) for j, name in enumerate(level_names)]
         if any_hidden:
             handles.append(Patch(facecolor=MISSING_FILL, edgecolor=MISSING_EDGE, hatch="///",
                                  label=hidden_label))
         fig.legend(handles=handles, loc="outside upper left", ncols=min(len(handles), 6))
-        return _svg(fig, title, description)
+        return svg(fig, title, description)
 
 
 def trend_chart(cycles: Sequence[str], series: Mapping[str, Sequence[Value]], *, title: str,
@@ -264,18 +251,18 @@ def trend_chart(cycles: Sequence[str], series: Mapping[str, Sequence[Value]], *,
     same scale.
     """
     for name, values in series.items():
-        _check_lengths(cycles, values, f"series {name!r}")
+        check_lengths(cycles, values, f"series {name!r}")
     intervals = intervals or {}
     for name, bounds in intervals.items():
         if name not in series:
             raise ValueError(f"an interval is given for {name!r}, which is not a series")
-        _check_lengths(cycles, bounds, f"intervals of {name!r}")
-    with _LOCK, matplotlib.rc_context(_RC):
+        check_lengths(cycles, bounds, f"intervals of {name!r}")
+    with LOCK, matplotlib.rc_context(RC):
         known = [v for values in series.values() for v in values if v is not None]
         known += [b for bounds in intervals.values() for pair in bounds if pair for b in pair]
         if not cycles or not known:
             fig = Figure(figsize=(WIDTH, 2.5), layout="constrained")
-            return _empty(fig, fig.add_subplot(), title, description, empty_label)
+            return empty(fig, fig.add_subplot(), title, description, empty_label)
         low = y_min if y_min is not None else min(0.0, min(known))
         high = y_max if y_max is not None else max(known)
         pad = (high - low) * 0.08 or 0.5
@@ -286,9 +273,9 @@ def trend_chart(cycles: Sequence[str], series: Mapping[str, Sequence[Value]], *,
             count = len(series)
             for index, (name, values) in enumerate(series.items()):
                 dodge = (index - (count - 1) / 2) * min(0.08, 0.3 / count)  # keep error bars apart
-                _trend_line(ax, values, intervals.get(name), index, dodge, name, value_format,
+                trend_line(ax, values, intervals.get(name), index, dodge, name, value_format,
                             label_points=count == 1)
-            _trend_axes(ax, cycles, limits, axis_label, integer_axis)
+            trend_axes(ax, cycles, limits, axis_label, integer_axis)
             if count > 1 or next(iter(series)):
                 fig.legend(loc="outside upper left", ncols=min(count, 3))
         else:
@@ -299,149 +286,16 @@ def trend_chart(cycles: Sequence[str], series: Mapping[str, Sequence[Value]], *,
             flat = [a for row in axes for a in row]
             for index, (name, values) in enumerate(series.items()):
                 ax = flat[index]
-                _trend_line(ax, values, intervals.get(name), 0, 0.0, None, value_format,
+                trend_line(ax, values, intervals.get(name), 0, 0.0, None, value_format,
                             label_points=True)
-                ax.set_title(_short(name, 34), fontsize=9, loc="left")
-                _trend_axes(ax, cycles, limits, "", integer_axis, wrap=14)
+                ax.set_title(short(name, 34), fontsize=9, loc="left")
+                trend_axes(ax, cycles, limits, "", integer_axis, wrap=14)
                 ax.tick_params(labelbottom=True)  # every panel names its cycles
             for ax in flat[len(series):]:
                 ax.set_visible(False)
             if axis_label:
                 fig.supylabel(axis_label, fontsize=10)
-        return _svg(fig, title, description)
+        return svg(fig, title, description)
 
 
 # Drawing helpers --------------------------------------------------------------------------------
-
-def _check_lengths(labels: Sequence, values: Sequence, what: str) -> None:
-    if len(labels) != len(values):
-        raise ValueError(f"{len(labels)} labels but {len(values)} {what}")
-
-
-def _rows_height(rows: int, per_row: float = 0.34) -> float:
-    return max(1.2 + per_row * rows, 2.2)
-
-
-def _short(label: str, limit: int) -> str:
-    label = " ".join(str(label).split())
-    return label if len(label) <= limit else label[:limit - 1].rstrip() + "…"
-
-
-def _value_range(values: Sequence[Value], max_value: float | None) -> tuple[float, float]:
-    known = [float(v) for v in values if v is not None]
-    low = min([0.0, *known])
-    high = max_value if max_value is not None else max([0.0, *known])
-    if high <= low:
-        high = low + 1.0
-    return low, high
-
-
-def _ink_on(colour) -> str:
-    """Black or white, whichever reads better on ``colour`` (relative luminance, WCAG)."""
-    def channel(c: float) -> float:
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(c) for c in to_rgb(colour))
-    return TEXT if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.179 else "#ffffff"
-
-
-def _missing_bar(ax, position: float, low: float, span: float, label: str, height: float = 0.6) -> None:
-    ax.barh(position, span * 0.04, left=max(low, 0.0), height=height, color=MISSING_FILL,
-            edgecolor=MISSING_EDGE, hatch="///", linewidth=0.5)
-    ax.text(max(low, 0.0) + span * 0.055, position, label, va="center", fontstyle="italic",
-            fontsize=9, color=TEXT)
-
-
-def _bar_value(ax, position: float, value: float, span: float, value_format: str) -> None:
-    gap = span * 0.01
-    ax.text(value + gap if value >= 0 else value - gap, position, value_format.format(value),
-            va="center", ha="left" if value >= 0 else "right", fontsize=9, color=TEXT)
-
-
-def _category_axis(ax, labels: Sequence[str], positions: list[int]) -> None:
-    ax.set_yticks(positions, [_short(label, 44) for label in labels])
-    ax.set_ylim(len(labels) - 0.5, -0.5)  # the first label at the top
-    ax.tick_params(axis="y", length=0)
-    ax.spines["left"].set_visible(False)
-
-
-def _value_axis(ax, axis_label: str) -> None:
-    ax.grid(axis="x", color=GRID, linewidth=0.5)
-    ax.set_axisbelow(True)
-    if axis_label:
-        ax.set_xlabel(axis_label)
-
-
-def _trend_line(ax, values: Sequence[Value], bounds, index: int, dodge: float, name: str | None,
-                value_format: str, *, label_points: bool) -> None:
-    colour, marker = SERIES_COLOURS[index % len(SERIES_COLOURS)], MARKERS[index % len(MARKERS)]
-    xs = [i + dodge for i in range(len(values))]
-    ys = [math.nan if v is None else float(v) for v in values]
-    ax.plot(xs, ys, color=colour, marker=marker, markersize=6, linewidth=2, label=name)
-    if bounds:
-        for x, y, pair in zip(xs, ys, bounds, strict=True):
-            if pair is None or math.isnan(y):
-                continue
-            below, above = y - pair[0], pair[1] - y
-            ax.errorbar([x], [y], yerr=[[max(below, 0.0)], [max(above, 0.0)]], color=colour,
-                        capsize=4, linewidth=1.2, fmt="none")
-    if label_points:
-        for x, y in zip(xs, ys, strict=True):
-            if not math.isnan(y):
-                ax.annotate(value_format.format(y), (x, y), textcoords="offset points", xytext=(7, 4),
-                            fontsize=8, color=TEXT)
-
-
-def _trend_axes(ax, cycles: Sequence[str], limits: tuple[float, float], axis_label: str,
-                integer_axis: bool, wrap: int = 24) -> None:
-    # Long cycle names go on two lines rather than run into each other.
-    ax.set_xticks(range(len(cycles)), [textwrap.fill(_short(c, 2 * wrap), wrap) for c in cycles])
-    ax.set_xlim(-0.5, len(cycles) - 0.5)
-    ax.set_ylim(*limits)
-    if integer_axis:
-        ax.yaxis.set_major_locator(ticker.MaxNLocator(integer=True))
-    ax.grid(axis="y", color=GRID, linewidth=0.5)
-    ax.set_axisbelow(True)
-    if axis_label:
-        ax.set_ylabel(axis_label)
-
-
-def _empty(fig: Figure, ax, title: str, description: str, empty_label: str) -> bytes:
-    ax.set_axis_off()
-    ax.text(0.5, 0.5, empty_label, ha="center", va="center", transform=ax.transAxes,
-            fontstyle="italic", color=TEXT)
-    return _svg(fig, title, description)
-
-
-# The SVG document -------------------------------------------------------------------------------
-
-_STYLE_ELEMENT = re.compile(r"\s*<style[^>]*>.*?</style>", re.S)
-_EMPTY_DEFS = re.compile(r"\s*<defs>\s*</defs>")
-_STYLE_ATTRIBUTE = re.compile(r' style="([^"]*)"')
-_ROOT = re.compile(r'<svg ([^>]*?)width="[^"]*" height="[^"]*" ([^>]*)>')
-
-
-def _presentation_attributes(match: re.Match) -> str:
-    """style="fill: #fff; stroke-width: 0.8" -> fill="#fff" stroke-width="0.8" (SVG presentation
-    attributes: the same look, and nothing for a Content-Security-Policy to block)."""
-    pairs = (part.split(":", 1) for part in match.group(1).split(";") if ":" in part)
-    return "".join(f' {name.strip()}="{value.strip()}"' for name, value in pairs)
-
-
-def _svg(fig: Figure, title: str, description: str) -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="svg", metadata=_METADATA)
-    text = buffer.getvalue().decode("utf-8")
-    # matplotlib's one rule, "* {stroke-linejoin: round; stroke-linecap: butt}", inherits from the root.
-    text = _EMPTY_DEFS.sub("", _STYLE_ELEMENT.sub("", text, count=1), count=1)
-    text = _STYLE_ATTRIBUTE.sub(_presentation_attributes, text)
-    # No fixed size: the image takes the width of its container, keeping its proportions.
-    text, found = _ROOT.subn(
-        lambda m: (f'<svg {m.group(1)}{m.group(2)} role="img" aria-labelledby="chart-title chart-desc" '
-                   f'stroke-linejoin="round" stroke-linecap="butt">\n'
-                   f' <title id="chart-title">{escape(title)}</title>\n'
-                   f' <desc id="chart-desc">{escape(description)}</desc>'),
-        text, count=1)
-    if not found:
-        raise RuntimeError("unexpected SVG from matplotlib: no root element with a size")
-    return text.encode("utf-8")

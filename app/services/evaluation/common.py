@@ -127,7 +127,7 @@ def in_scope(column: InstrumentedAttribute[Any] | ColumnElement[Any], scope: Sco
 
 
 def attempt_filters(attempt: Any, filters: Filters, *, campaign: bool = True) -> list[ColumnElement[bool]]:
-    """Conditions on an Attempt (or an alias, or a subquery's columns) for the filters."""
+    """Conditions on an Attempt (or an alias, a subquery's columns, or an Invitation) for the filters."""
     conditions = []
     if filters.organisation_id is not None:
         conditions.append(attempt.organisation_id == filters.organisation_id)

@@ -16,6 +16,7 @@ from app.services.evaluation.common import (
     Scope,
     Suppressed,
     Table,
+    attempt_filters,
     in_scope,
     key,
     rows,
@@ -52,28 +53,17 @@ def participation_funnel(session: Session, scope: Scope, filters: Filters = NO_F
     invited = (select(Invitation.campaign_id, Invitation.organisation_id, func.count().label("invited"),
                       key(Invitation.id).label("key_invited"))
                .join(Campaign, Campaign.id == Invitation.campaign_id)
-               .where(in_scope(Campaign.country_id, scope))
+               .where(in_scope(Campaign.country_id, scope), *attempt_filters(Invitation, filters))
                .group_by(Invitation.campaign_id, Invitation.organisation_id))
-    if filters.organisation_id is not None:
-        invited = invited.where(Invitation.organisation_id == filters.organisation_id)
-    if filters.role_profile_id is not None:
-        invited = invited.where(Invitation.role_profile_id == filters.role_profile_id)
-    if filters.campaign_id is not None:
-        invited = invited.where(Invitation.campaign_id == filters.campaign_id)
 
     attempts = (select(Attempt.campaign_id, Attempt.organisation_id, func.count().label("started"),
                        func.sum(case((Attempt.status == AttemptStatus.SUBMITTED, 1), else_=0))
                        .label("submitted"), key(Attempt.id).label("key_started"),
                        key(Attempt.id, Attempt.status == AttemptStatus.SUBMITTED).label("key_submitted"))
                 .join(Campaign, Campaign.id == Attempt.campaign_id)
-                .where(in_scope(Campaign.country_id, scope), in_scope(Attempt.country_id, scope))
+                .where(in_scope(Campaign.country_id, scope), in_scope(Attempt.country_id, scope),
+                       *attempt_filters(Attempt, filters))
                 .group_by(Attempt.campaign_id, Attempt.organisation_id))
-    if filters.organisation_id is not None:
-        attempts = attempts.where(Attempt.organisation_id == filters.organisation_id)
-    if filters.role_profile_id is not None:
-        attempts = attempts.where(Attempt.role_profile_id == filters.role_profile_id)
-    if filters.campaign_id is not None:
-        attempts = attempts.where(Attempt.campaign_id == filters.campaign_id)
 
     keys = ["campaign_id", "organisation_id"]
     counts = pd.merge(
