@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.dashboard.formatting import label, suppressed_text
+from app.dashboard.formatting import hidden_text, label
 from app.dashboard.selection import Selection
 from app.dashboard.tables import level_grid
 from app.services.evaluation import Table, heatmap_grid
@@ -26,8 +26,8 @@ def _number(value: object) -> float | None:
     return float(value)
 
 
-def _common(table: Table) -> dict[str, str]:
-    return {"missing_label": suppressed_text(table.k), "empty_label": _("No data yet")}
+def _common(_table: Table) -> dict[str, str]:
+    return {"missing_label": hidden_text(), "empty_label": _("No data yet")}
 
 
 def participation(table: Table, selection: Selection, title: str, description: str) -> bytes:

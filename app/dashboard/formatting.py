@@ -1,5 +1,6 @@
 """How a dashboard figure reads on the page: one decimal for levels, "p = 0.03" / "p < 0.001",
-whole percentages, and the same translated wording for a hidden figure as the CSV and XLSX files."""
+whole percentages, and "hidden" for a hidden figure in every table and chart (the files leave its
+cell empty and name it, with the reason, in their last column)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,14 @@ DASH = "–"  # nothing to show: no officials, or a statistic that is not define
 
 
 def suppressed_text(k: int) -> str:
+    """Why a figure is hidden, where a reason is written (a file's "Hidden figures" column)."""
     return _("fewer than %(k)s", k=k)
+
+
+def hidden_text() -> str:
+    """A hidden figure as a page or chart shows it, in any column (a count, a mean rating, a share):
+    "hidden", never a phrase that could be read as a value; each page says why under its tables."""
+    return _("hidden")
 
 
 def not_enough_text() -> str:
@@ -23,7 +31,7 @@ def cell(value: object, kind: str = "count") -> str:
     """A figure as text. ``kind``: count, level (1 decimal), change (signed, 1 decimal), percent,
     p, effect (2 decimals), gain (2 decimals), hours (1 decimal), value (as recorded)."""
     if isinstance(value, Suppressed):
-        return suppressed_text(value.k)
+        return hidden_text()
     if isinstance(value, NotEnoughData):
         return not_enough_text()
     if value is None:

@@ -26,7 +26,8 @@ TABLES = ("participation", "organisation-maturity", "heatmap", "levels", "assets
 CHARTS = ("participation", "heatmap", "levels", "assets", "trend", "change-by-competency",
           "learning-activity", "follow-ups")
 INLINE = re.compile(r"<style|\sstyle\s*=|<script(?![^>]*\ssrc=)", re.I)
-FEWER = "fewer than 5"
+FEWER = "fewer than 5"  # why a figure is hidden, in a file's last column
+HIDDEN = "hidden"  # a hidden figure on a page or chart, whatever the column
 
 
 @pytest.fixture
@@ -162,10 +163,10 @@ def test_a_group_of_four_is_fewer_than_five_on_the_page_and_in_csv_and_xlsx(brow
     heat = heat[:heat.index("</table>")]
     agency = heat[heat.index("Aland Revenue Agency"):]
     agency = agency[:agency.index("</tr>")]
-    assert agency.count(FEWER) == 2 and "app-heat--none" in agency
+    assert agency.count(HIDDEN) == 2 and "app-heat--none" in agency
     for name in ("Aland Ministry of Finance", "All organisations"):
         row = heat[heat.index(name):]
-        assert FEWER not in row[:row.index("</tr>")]
+        assert HIDDEN not in row[:row.index("</tr>")]
 
     def count(value: str) -> int:
         assert value.isdigit() and int(value) >= 5, value
@@ -188,13 +189,22 @@ def test_a_group_of_four_is_fewer_than_five_on_the_page_and_in_csv_and_xlsx(brow
             [count(v) for v in row_named(rows, "Aland Baseline 2025", name)[3:]]
     page = page_of(browser.get("/dashboard/"))
     agency = page[page.index("Aland Revenue Agency</td>"):]
-    assert agency[:agency.index("</tr>")].count(FEWER) == 3
+    assert agency[:agency.index("</tr>")].count(HIDDEN) == 3
 
     # The change by organisation: the agency's 3 pairs are hidden, every figure of them.
     for rows in (csv_of(browser.get("/dashboard/export/change-by-organisation.csv")),
                  xlsx_of(browser.get("/dashboard/export/change-by-organisation.xlsx"))):
         assert set(row_named(rows, "Aland Revenue Agency")[4:-1]) == {FEWER}
         count(row_named(rows, "Aland Ministry of Finance")[4]), count(row_named(rows, "All organisations")[4])
+
+
+def test_a_hidden_figure_reads_hidden_in_every_column_never_like_a_value(browser, worlds):
+    """"fewer than 5" in a mean-rating column reads like a rating: every hidden cell says "hidden"."""
+    a, _b, _learning = worlds
+    browser.sign_in_as(FocalPointFactory(country=a.country))
+    cells = [cell for page in PAGES for cell in
+             re.findall(r"<td[^>]*>([^<]*)</td>", page_of(browser.get(page)))]
+    assert HIDDEN in cells and not [cell for cell in cells if "fewer than" in cell]
 
 
 def test_not_enough_data_reads_the_same_on_the_page_and_in_the_files(browser, worlds, app):
@@ -383,7 +393,7 @@ def test_numbers_are_formatted_as_the_pages_show_them(app):
         assert [cell(1.26, "level"), cell(0.456, "percent"), cell(-0.24, "change"), cell(1234)] == [
             "1.3", "46%", "-0.2", "1,234"]
         assert [cell(Suppressed(5)), cell(NOT_ENOUGH, "p"), cell(None)] == [
-            "fewer than 5", "not enough data", "–"]
+            "hidden", "not enough data", "–"]
         assert interval(0.21, 0.94) == "+0.2 to +0.9" and interval(1.2, 1.94, "level") == "1.2 to 1.9"
         assert [heat_class(v) for v in (0.2, 0.5, 1.2, 1.9, 2.0, Suppressed(5), None)] == [
             "app-heat--0", "app-heat--1", "app-heat--2", "app-heat--3", "app-heat--4", "app-heat--none",

@@ -20,7 +20,8 @@ from tests.factories import CountryFactory, FocalPointFactory
 from tests.unit.analytics_fixture import build_world
 from tests.web.test_dashboard import csv_of, page_of, row_named, xlsx_of
 
-FEWER = "fewer than 2"
+FEWER = "fewer than 2"  # why a figure is hidden, in a file's last column
+HIDDEN = "hidden"  # a hidden figure on a page
 
 
 @pytest.fixture
@@ -61,13 +62,13 @@ def test_the_skills_page_counts_not_assessed_apart_on_the_page(signed_in, world)
     assert len(totals) == 1 and re.findall(r'numeric">([^<]*)</td>', totals[0]) == ["8", "0.8", "2"]
     ministry = [row for row in re.findall(r"<tr[^>]*>(.*?)</tr>", behind, re.S)
                 if "Naland Ministry of Finance" in row and world.c1.code in row]
-    assert re.findall(r'numeric">([^<]*)</td>', ministry[0]) == ["5", "0.6", FEWER]
+    assert re.findall(r'numeric">([^<]*)</td>', ministry[0]) == ["5", "0.6", HIDDEN]
 
     levels = table_after(html, "Officials at each level, per competency")
     assert "Not assessed" in levels
     # c1: 0 at level 0 (the 2 not assessed are at no level), 8 in all, 2 not assessed. Level 1's lone
     # official is hidden on its own; levels 2 and 3 are shown (the noise, off here, protects the total)
-    assert row_of(levels, f"{world.c1.code}<")[1:] == ["0", FEWER, "4", "3", "0", "8", "2"]
+    assert row_of(levels, f"{world.c1.code}<")[1:] == ["0", HIDDEN, "4", "3", "0", "8", "2"]
     assets = table_after(html, "Practitioners per competency")
     assert row_of(assets, f"{world.c1.code}<")[1:] == ["8", "3", "2"]
     assert row_of(assets, f"{world.c2.code}<")[1:] == ["8", "0", "2"]
