@@ -69,6 +69,8 @@ class Config:
             raise ConfigError("SMALL_CELL_K must be 1 or more and DISCLOSURE_NOISE from 0 to 10")
         # Weeks after an official completes a path before the behaviour follow-up (L3) is sent.
         self.FOLLOW_UP_WEEKS = int(_env("FOLLOW_UP_WEEKS", "8"))
+        # Erase accounts deactivated more than this many days ago (`flask privacy retention`); unset: never.
+        self.ERASE_DEACTIVATED_AFTER_DAYS = int(_env("ERASE_DEACTIVATED_AFTER_DAYS", "0")) or None
 
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     BABEL_DEFAULT_LOCALE = "en"
@@ -106,6 +108,20 @@ class TestConfig(Config):
         self.PUBLIC_URL = "http://localhost"
 
 
+MIN_SECRET_LENGTH = 32
+# Values from this code, its tests and the usual placeholders, compared by their letters and digits.
+_EXAMPLE_SECRETS = ("devonlynotsecret", "testsecret", "restarttestsecret", "changeme", "secret",
+                    "secretkey", "password")
+
+
+def _weak_secret(key: str) -> bool:
+    """A key too short to resist guessing, or an example value (repeated or not)."""
+    key = key.strip()
+    letters = "".join(char for char in key.lower() if char.isalnum())
+    return len(key) < MIN_SECRET_LENGTH or any(
+        letters == example * (len(letters) // len(example)) for example in _EXAMPLE_SECRETS)
+
+
 class ProductionConfig(Config):
     """Production: PostgreSQL and a real secret are required; cookies are Secure; HSTS is sent."""
 
@@ -120,6 +136,11 @@ class ProductionConfig(Config):
         if missing:
             raise ConfigError(
                 "ProductionConfig needs these environment variables: " + ", ".join(missing)
+            )
+        if _weak_secret(self.SECRET_KEY):
+            raise ConfigError(
+                f"SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters and not an example value; "
+                "make one with: python3 -c 'import secrets; print(secrets.token_hex(32))'"
             )
         self.MAIL_SUPPRESS_SEND = _env("MAIL_SUPPRESS_SEND", "false").lower() == "true"
 

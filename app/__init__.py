@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_login import current_user
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from sqlalchemy import event
@@ -16,25 +16,26 @@ from config import Config, config_from_env
 def create_app(config: Config | None = None) -> Flask:
     """Build the app: bind extensions, register blueprints, commands and error handlers."""
     app = Flask(__name__, instance_relative_config=True)
+    from app.ids import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # every <int:...> id: ASCII digits within 64 bits
     app.config.from_object(config or config_from_env())
     Path(app.instance_path).mkdir(exist_ok=True)  # where the embedded SQLite file lives
     if app.config["PROXY_FIX_X_FOR"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"],
                                 x_proto=1, x_host=1)
-    app.jinja_loader = ChoiceLoader([
-        FileSystemLoader(app.root_path + "/templates"),
-        PrefixLoader({
-            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
-            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
-        }),
-    ])
+    app.jinja_loader = ChoiceLoader([FileSystemLoader(app.root_path + "/templates"), PrefixLoader({
+        "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+        "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf")})])
 
     _init_extensions(app)
 
     from app import errors, observability
     from app.admin import bp as admin_bp
     from app.admin.cli import users_cli
+    from app.admin.privacy_cli import privacy_cli
     from app.assess import bp as assess_bp
+    from app.audit_cli import audit_cli
     from app.auth import bp as auth_bp
     from app.campaigns import bp as campaigns_bp
     from app.campaigns.cli import campaigns_cli
@@ -57,7 +58,7 @@ def create_app(config: Config | None = None) -> Flask:
                       catalogue_bp, learn_bp, evaluation_bp, managers_bp):
         app.register_blueprint(blueprint)
     for command in (users_cli, demo_command, content_cli, frameworks_cli, campaigns_cli, jobs_cli,
-                    catalogue_cli, links_cli, plans_cli, follow_ups_cli):
+                    catalogue_cli, links_cli, plans_cli, follow_ups_cli, privacy_cli, audit_cli):
         app.cli.add_command(command)
     errors.register(app)
     app.after_request(start_committed)  # jobs written in a request's transactions, once committed
@@ -110,7 +111,14 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _sqlite_pragmas(engine) -> None:
-    """Foreign keys on, and transactions that SAVEPOINT works inside (pysqlite needs help)."""
+    """Foreign keys on, transactions that SAVEPOINT works inside (pysqlite needs help), and concurrent
+    requests that wait for each other instead of failing with "database is locked".
+
+    WAL lets readers and one writer work at once, and the busy timeout makes a writer wait for the lock. But
+    a transaction that has read and then writes cannot wait: if another one committed in between, SQLite
+    fails it at once. So a request that may write (any method but GET, HEAD, OPTIONS) takes the write lock
+    when its transaction begins (BEGIN IMMEDIATE), where waiting works; reads stay concurrent.
+    """
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -123,4 +131,5 @@ def _sqlite_pragmas(engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN")
+        writing = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

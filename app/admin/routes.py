@@ -13,8 +13,9 @@ from app.auth.mail import send_activation, send_invitation
 from app.authz import current_actor, get_scoped_or_404, require_role, visible_countries
 from app.extensions import db
 from app.form_errors import show_error
+from app.ids import arg_id, page_arg
 from app.models import AuditEvent, Country, Organisation, Role, User
-from app.services import accounts, places
+from app.services import accounts, audit, places
 from app.services.errors import ValidationFailed
 from app.services.scope import scoped
 
@@ -22,7 +23,7 @@ STAFF = (Role.ADMIN, Role.FOCAL_POINT)
 
 
 def _page(stmt):
-    return db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return db.paginate(stmt, page=page_arg(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
 
 
 # Countries ---------------------------------------------------------------------------------------
@@ -31,7 +32,7 @@ def _page(stmt):
 @require_role(Role.ADMIN)
 def countries():
     search = SearchForm(request.args)
-    page = _page(places.countries_query(current_user, search=search.q.data or ""))
+    page = _page(places.countries_query(current_user, search=search.text()))
     return render_template("admin/countries.html", page=page, search=search)
 
 
@@ -61,8 +62,8 @@ def edit_country(country_id: int | None):
 @require_role(*STAFF)
 def organisations():
     search = SearchForm(request.args)
-    country_id = request.args.get("country", type=int)
-    page = _page(places.organisations_query(current_user, search=search.q.data or "",
+    country_id = arg_id("country")
+    page = _page(places.organisations_query(current_user, search=search.text(),
                                             country_id=country_id))
     return render_template("admin/organisations.html", page=page, search=search,
                            countries=visible_countries(), country_id=country_id)
@@ -112,7 +113,7 @@ def users():
     search = SearchForm(request.args)
     role = request.args.get("role", "")
     role = role if role in accounts.ROLES else ""
-    page = _page(places.users_query(current_user, search=search.q.data or "", role=role))
+    page = _page(places.users_query(current_user, search=search.text(), role=role))
     return render_template("admin/users.html", page=page, search=search, role=role,
                            roles=accounts.ROLES)
 
@@ -201,6 +202,7 @@ def set_active(user_id: int, action: str):
 def reinvite(user_id: int):
     person = _scoped_user(user_id)
     if ActionForm().validate_on_submit() and person.active:
+        audit.record(db.session, current_actor(), "user.reinvite", person, country_id=person.country_id)
         send_invitation(person, current_user.name)
         flash(_("A new invitation has been sent to %(email)s", email=person.email), "success")
     return redirect(url_for("admin.user", user_id=person.id))

@@ -9,11 +9,14 @@ from zoneinfo import ZoneInfo
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_date, format_time
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.assess import bp
 from app.assess.forms import ActionForm, answers_from, field_name
+from app.authz import Scope, signed_in
 from app.extensions import db
+from app.ids import json_id
+from app.json_input import BadJSON, json_body
 from app.learn.refresh import refresh_plan_quietly
 from app.models import Attempt, AttemptStatus
 from app.models.base import utcnow
@@ -73,14 +76,14 @@ def _blocked(exc: AlreadySubmitted | OutsideWindow, attempt_id: int):
 # Your assessments -----------------------------------------------------------------------------------
 
 @bp.get("/")
-@login_required
+@signed_in(Scope.OWN)
 def index():
     found = taking.assignments(db.session, current_user, utcnow())
     return render_template("assess/index.html", assignments=found, form=ActionForm())
 
 
 @bp.get("/campaigns/<int:campaign_id>")
-@login_required
+@signed_in(Scope.OWN)
 def campaign(campaign_id: int):
     try:
         found = taking.assignment(db.session, current_user, campaign_id, utcnow())
@@ -90,7 +93,7 @@ def campaign(campaign_id: int):
 
 
 @bp.post("/campaigns/<int:campaign_id>/start")
-@login_required
+@signed_in(Scope.OWN)
 def start(campaign_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -106,7 +109,7 @@ def start(campaign_id: int):
 
 
 @bp.get("/attempts/<int:attempt_id>")
-@login_required
+@signed_in(Scope.OWN)
 def resume(attempt_id: int):
     """Where the official stopped, on whichever device they stopped on."""
     attempt = _own(attempt_id)
@@ -128,7 +131,7 @@ def _section_or_404(attempt: Attempt, number: int) -> questions.SectionPage:
 
 
 @bp.route("/attempts/<int:attempt_id>/sections/<int:number>", methods=["GET", "POST"])
-@login_required
+@signed_in(Scope.OWN)
 def section(attempt_id: int, number: int):
     attempt = _own(attempt_id)
     if attempt.status == AttemptStatus.SUBMITTED:
@@ -171,12 +174,15 @@ def section(attempt_id: int, number: int):
 
 
 @bp.post("/attempts/<int:attempt_id>/answers")
-@login_required
+@signed_in(Scope.OWN)
 def autosave(attempt_id: int):
     """Save one answer as it is given: JSON {"item": id, "value": ...}; CSRF in the X-CSRFToken header."""
-    payload = request.get_json(silent=True)
-    item_id = payload.get("item") if isinstance(payload, dict) else None
-    if not isinstance(item_id, int) or isinstance(item_id, bool):
+    try:
+        payload = json_body()
+    except BadJSON as exc:
+        return jsonify(saved=False, error=str(exc)), 400
+    item_id = json_id(payload.get("item")) if isinstance(payload, dict) else None
+    if item_id is None:
         return jsonify(saved=False, error=_('Send JSON {"item": <item id>, "value": <answer>}')), 400
     user_id = _begin_write()
     try:
@@ -202,7 +208,7 @@ def autosave(attempt_id: int):
 # Review and submission -----------------------------------------------------------------------------------
 
 @bp.get("/attempts/<int:attempt_id>/review")
-@login_required
+@signed_in(Scope.OWN)
 def review(attempt_id: int):
     attempt = _own(attempt_id)
     if attempt.status == AttemptStatus.SUBMITTED:
@@ -215,7 +221,7 @@ def review(attempt_id: int):
 
 
 @bp.post("/attempts/<int:attempt_id>/submit")
-@login_required
+@signed_in(Scope.OWN)
 def submit(attempt_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -243,7 +249,7 @@ def submit(attempt_id: int):
 # Results ------------------------------------------------------------------------------------------------
 
 @bp.get("/attempts/<int:attempt_id>/results")
-@login_required
+@signed_in(Scope.OWN)
 def results(attempt_id: int):
     attempt = _own(attempt_id)
     if attempt.status != AttemptStatus.SUBMITTED:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import unicodedata
+from urllib.parse import urlsplit
+
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
+from werkzeug.urls import iri_to_uri
 
 from app.auth import bp
+from app.auth import events as audit_events
 from app.auth.forms import LoginForm, RequestResetForm, SetPasswordForm
 from app.auth.mail import send_reset_link
+from app.authz import Scope, signed_in
 from app.extensions import db, limiter
 from app.models import TokenPurpose
 from app.services import accounts
@@ -24,10 +30,24 @@ def _failed_login(_response) -> bool:
 
 
 def _safe_next(target: str | None) -> str:
-    # Only paths on this site; never an absolute or protocol-relative URL.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("main.index")
+    """``target`` if it is a path on this site, else the home page.
+
+    Judged as Werkzeug will send it (``iri_to_uri`` drops tabs and newlines, so "/<tab>/evil" would
+    leave as "//evil"); anything with a control character or whitespace is refused outright, and so
+    is a backslash, which browsers read as a slash."""
+    default = url_for("main.index")
+    if not target or "\\" in target or any(
+            char.isspace() or unicodedata.category(char).startswith("C") for char in target):
+        return default
+    try:
+        sent = iri_to_uri(target)
+        parts = urlsplit(sent)
+    except ValueError:  # e.g. an unclosed "[" read as an IPv6 host
+        return default
+    if parts.scheme or parts.netloc or any(not form.startswith("/") or form.startswith("//")
+                                           for form in (target, sent)):
+        return default
+    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -39,20 +59,24 @@ def login():
     if form.validate_on_submit():
         user = accounts.authenticate(db.session, form.email.data, form.password.data)
         if user is not None:
+            audit_events.record(user, "auth.sign_in")
             db.session.commit()
             session.clear()  # a new session at sign-in: nothing carried over from before
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
         g.login_failed = True
+        audit_events.sign_in_failed(form.email.data)
         form.email.errors.append(_("The email address or password is not right"))
     return render_template("auth/login.html", form=form), 200 if not g.get("login_failed") else 401
 
 
 @bp.post("/logout")
-@login_required
+@signed_in(Scope.OWN)
 def logout():
-    logout_user()
+    current_user.end_sessions()  # every copy of the session and remember-me cookies stops working
+    db.session.commit()
     session.clear()
+    logout_user()  # after clear(): it leaves the note that deletes the remember-me cookie
     flash(_("You have signed out"), "success")
     return redirect(url_for("auth.login"))
 
@@ -64,6 +88,7 @@ def request_reset():
     if form.validate_on_submit():
         user = accounts.find_by_email(db.session, form.email.data)
         if user is not None and user.active:
+            audit_events.record(user, "auth.password_reset_requested")
             send_reset_link(user)
         # The same answer whether or not the account exists.
         flash(_("If an account uses that address, we have sent it a link to reset the password."),
@@ -91,9 +116,11 @@ def use_link(kind: str, token: str):
         except ValidationFailed as exc:
             form.password.errors.append(str(exc))
         else:
+            audit_events.record(link.user, "auth.password_reset" if kind == "reset" else "auth.link_used",
+                                purpose=str(link.purpose))
             db.session.commit()
-            logout_user()
             session.clear()
+            logout_user()
             flash(_("Your password is set. Sign in with it now."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/set_password.html", form=form, kind=kind, user=link.user)

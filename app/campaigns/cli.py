@@ -120,7 +120,10 @@ def invite(campaign_id: int, file: Path, only_valid: bool) -> None:
         raise _fail(exc) from exc
     for error in staged.errors:
         click.echo(f"{file.name}: row {error['row']}: {error['field']}: {error['reason']}", err=True)
-    bad_rows = len({error["row"] for error in staged.errors})
+    counts = invites.problem_counts(staged)
+    bad_rows = counts.bad_rows
+    if counts.more_rows:
+        click.echo(f"{file.name}: and {counts.more_rows} more rows with problems", err=True)
     click.echo(f"{staged.total_rows} rows: {len(staged.valid_rows)} good, {bad_rows} with problems")
     if bad_rows and not only_valid:
         db.session.rollback()

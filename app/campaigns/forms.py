@@ -39,9 +39,24 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from app.ids import form_id
 from app.models import Organisation, RoleProfile
 
 TIME = re.compile(r"^([01]?\d|2[0-3]):[0-5]\d$")
+
+
+class DatePartsField(DateField):
+    """A date typed in three boxes (day, month, year). A post with no parts is "not entered" (the
+    InputRequired message); one with another number of parts is padded or cut to three, so it is an
+    invalid date shown back in the boxes, not a crash of the date widget."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            self.raw_data = None
+            return
+        if len(valuelist) != 3:
+            self.raw_data = [*valuelist, "", "", ""][:3]
+        super().process_formdata(self.raw_data)
 
 
 class CountryChoiceForm(FlaskForm):
@@ -50,7 +65,7 @@ class CountryChoiceForm(FlaskForm):
     class Meta:
         csrf = False
 
-    country = SelectField(_l("Country"), coerce=int, widget=GovSelect())
+    country = SelectField(_l("Country"), coerce=form_id, widget=GovSelect())
     submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
 
 
@@ -60,23 +75,23 @@ class CampaignForm(FlaskForm):
     cycle_label = StringField(_l("Cycle"), widget=GovTextInput(),
                               description=_l("For example baseline, follow-up 1"),
                               validators=[DataRequired(_l("Enter the cycle label")), Length(max=60)])
-    baseline = SelectField(_l("Follows"), coerce=int, default=0, widget=GovSelect(),
+    baseline = SelectField(_l("Follows"), coerce=form_id, default=0, widget=GovSelect(),
                            description=_l("A follow-up campaign names the campaign it repeats, so each "
                                           "official's results in the two pair up"))
-    instrument = SelectField(_l("Questionnaire"), coerce=int, widget=GovSelect(),
+    instrument = SelectField(_l("Questionnaire"), coerce=form_id, widget=GovSelect(),
                              validators=[InputRequired(_l("Choose the questionnaire"))])
-    opens_date = DateField(_l("Opens on"), format="%d %m %Y", widget=GovDateInput(),
-                           validators=[InputRequired(_l("Enter the date the campaign opens"))])
+    opens_date = DatePartsField(_l("Opens on"), format="%d %m %Y", widget=GovDateInput(),
+                                validators=[InputRequired(_l("Enter the date the campaign opens"))])
     opens_time = StringField(_l("Opens at (24-hour time)"), widget=GovTextInput(), default="08:00",
                              validators=[Regexp(TIME, message=_l("Enter a time like 08:00"))])
-    closes_date = DateField(_l("Closes on"), format="%d %m %Y", widget=GovDateInput(),
-                            validators=[InputRequired(_l("Enter the date the campaign closes"))])
+    closes_date = DatePartsField(_l("Closes on"), format="%d %m %Y", widget=GovDateInput(),
+                                 validators=[InputRequired(_l("Enter the date the campaign closes"))])
     closes_time = StringField(_l("Closes at (24-hour time)"), widget=GovTextInput(), default="23:59",
                               validators=[Regexp(TIME, message=_l("Enter a time like 17:00"))])
     scope = RadioField(_l("Organisations taking part"), widget=GovRadioInput(), default="all",
                        choices=[SelectChoice("all", _l("Every organisation of the country")),
                                 SelectChoice("some", _l("Only the organisations chosen below"))])
-    organisations = SelectMultipleField(_l("Organisations"), coerce=int, widget=GovCheckboxesInput())
+    organisations = SelectMultipleField(_l("Organisations"), coerce=form_id, widget=GovCheckboxesInput())
     min_checks = IntegerField(
         _l("Answered knowledge checks a competency needs to be assessed"), default=2, widget=GovTextInput(),
         description=_l("Below this, a competency is \"not assessed\": no level and no gap, never level 0. "
@@ -126,7 +141,7 @@ def campaign_form(organisations: list[Organisation], role_profiles: list[RolePro
         SelectChoice(profile.id, f"{profile.name} ({profile.code})") for profile in role_profiles]
     for organisation in organisations:
         name = f"role_{organisation.id}"
-        setattr(Form, name, SelectField(organisation.name, coerce=int, default=0, choices=choices,
+        setattr(Form, name, SelectField(organisation.name, coerce=form_id, default=0, choices=choices,
                                         widget=GovSelect()))
         names.append((organisation, name))
     Form.role_field_names = names

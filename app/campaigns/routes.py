@@ -23,6 +23,7 @@ from app.campaigns.forms import (
 from app.campaigns.jobs import INVITE, REMIND
 from app.dashboard.export import csv_response
 from app.extensions import db
+from app.ids import arg_id, page_arg
 from app.jobs import enqueue, job_or_404
 from app.models import (
     Campaign,
@@ -77,8 +78,8 @@ def _campaign(campaign_id: int) -> Campaign:
 @require_role(*STAFF)
 def index():
     countries = visible_countries()
-    country_id = request.args.get("country", type=int)
-    page = db.paginate(campaigns.campaigns_query(current_user, country_id=country_id),
+    country_id = arg_id("country")
+    page = db.paginate(campaigns.campaigns_query(current_user, country_id=country_id), page=page_arg(),
                        per_page=current_app.config["PAGE_SIZE"], error_out=False)
     figures = campaigns.figures_by_campaign(db.session, [c.id for c in page.items])
     now = utcnow()
@@ -91,7 +92,7 @@ def index():
 @require_role(*STAFF)
 def new():
     countries = visible_countries()
-    country_id = request.args.get("country", type=int)
+    country_id = arg_id("country")
     if country_id is None and len(countries) == 1:
         country_id = countries[0].id
     if country_id is None:
@@ -240,10 +241,10 @@ def _invite_file(campaign: Campaign, file_id: int) -> InviteFile:
 def invite_file(campaign_id: int, file_id: int):
     campaign = _campaign(campaign_id)
     staged = _invite_file(campaign, file_id)
-    errors = ListPagination(page=request.args.get("page", 1, type=int), per_page=ERRORS_PER_PAGE,
+    errors = ListPagination(page=page_arg(), per_page=ERRORS_PER_PAGE,
                             error_out=False, items=staged.errors)
     return render_template("campaigns/invite_file.html", campaign=campaign, staged=staged,
-                           errors=errors, bad_rows=len({e["row"] for e in staged.errors}),
+                           errors=errors, counts=invites.problem_counts(staged),
                            form=ActionForm())
 
 

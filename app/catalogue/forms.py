@@ -47,7 +47,8 @@ class SearchForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Search the catalogue"), widget=GovTextInput(),
-                    description=_l("Words in the title, description or provider"))
+                    description=_l("Words in the title, description or provider"),
+                    validators=[Length(max=200, message=_l("Search for 200 characters or fewer"))])
     competency = SelectField(_l("Competency"), widget=GovSelect(), default="")
     level = SelectField(_l("Level"), widget=GovSelect(), default="",
                         description=_l("Material whose level range includes it"))
@@ -93,10 +94,10 @@ class PublishForm(FlaskForm):
                           description=_l("An SPDX identifier such as CC-BY-4.0, CC-BY-SA-4.0 or "
                                          "OGL-UK-3.0; LicenseRef-NAME for another licence; "
                                          "free-access when it is free to use but not openly licensed"),
-                          validators=[DataRequired(_l("Enter the licence"))])
+                          validators=[DataRequired(_l("Enter the licence")), Length(max=80)])
     languages = StringField(_l("Languages"), widget=GovTextInput(),
                             description=_l("Language tags separated by commas, for example en, fr"),
-                            validators=[DataRequired(_l("Enter at least one language"))])
+                            validators=[DataRequired(_l("Enter at least one language")), Length(max=500)])
     format = SelectField(_l("Format"), widget=GovSelect(), choices=_choices(FORMAT_LABELS))
     hours = FloatField(_l("Estimated hours"), widget=GovTextInput(),
                        validators=[InputRequired(_l("Enter the estimated hours")),
@@ -112,12 +113,14 @@ class PublishForm(FlaskForm):
         _l("Competencies and levels"), widget=GovTextArea(),
         description=_l("One per line: the competency code, the level it starts from and the level "
                        "it reaches, for example DATA.ANALYSIS 1-3"),
-        validators=[DataRequired(_l("Give at least one competency"))])
+        validators=[DataRequired(_l("Give at least one competency")), Length(max=5000)])
     prerequisites = StringField(_l("Prerequisites (optional)"), widget=GovTextInput(),
-                                description=_l("Codes of resources to take first, separated by commas"))
+                                description=_l("Codes of resources to take first, separated by commas"),
+                                validators=[Length(max=2000)])
     description = TextAreaField(_l("Description"), widget=GovTextArea(),
                                 description=_l("Markdown: what it covers and who it suits, in two to "
-                                               "four sentences of our own"))
+                                               "four sentences of our own"),
+                                validators=[Length(max=10_000)])
     submit = SubmitField(_l("Publish"), widget=GovSubmitInput())
 
 

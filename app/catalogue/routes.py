@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from app.authz import current_actor, require_role
+from app.authz import Scope, current_actor, require_role, signed_in
 from app.catalogue import bp
 from app.catalogue.forms import (
     ACCESSIBILITY_LABELS,
@@ -23,6 +23,7 @@ from app.catalogue.forms import (
 from app.catalogue.jobs import LINKS_CHECK
 from app.extensions import db
 from app.form_errors import show_error
+from app.ids import MAX_PAGE, page_arg, parse_id
 from app.jobs import enqueue, job_or_404
 from app.models import Job, Resource, Role, Suggestion
 from app.models.base import utcnow
@@ -31,7 +32,7 @@ from app.services.errors import NotFound, ValidationFailed
 
 
 def _page(stmt):
-    return db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return db.paginate(stmt, page=page_arg(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
 
 
 def _locale() -> str:
@@ -57,7 +58,7 @@ def _catalogue_labels() -> dict:
 # Search and resource pages -----------------------------------------------------------------------
 
 @bp.get("/")
-@login_required
+@signed_in(Scope.ANY)
 def index():
     form = SearchForm(request.args)
     choices = catalogue.filter_choices(db.session)
@@ -97,7 +98,7 @@ def _filters(form: SearchForm) -> catalogue.SearchFilters:
 
 
 @bp.get("/resources/<code>")
-@login_required
+@signed_in(Scope.ANY)
 def resource(code: str):
     try:
         item = catalogue.get_resource(db.session, code, include_retired=current_user.is_admin)
@@ -115,7 +116,7 @@ def resource(code: str):
 # Suggestions: anyone signed in -------------------------------------------------------------------
 
 @bp.route("/suggest", methods=["GET", "POST"])
-@login_required
+@signed_in(Scope.OWN)
 def suggest():
     form = SuggestForm()
     existing = None
@@ -136,7 +137,7 @@ def suggest():
 
 
 @bp.get("/suggestions/mine")
-@login_required
+@signed_in(Scope.OWN)
 def my_suggestions():
     page = _page(suggestions.mine_query(current_user))
     return render_template("catalogue/my_suggestions.html", page=page)
@@ -210,7 +211,8 @@ def reject(suggestion_id: int):
 
 def _back_to(resource: Resource):
     if request.args.get("from") == "stale":
-        return redirect(url_for("catalogue.stale", page=request.args.get("page", type=int)))
+        return redirect(url_for("catalogue.stale",  # after the action: a bad page number only drops it
+                                page=parse_id(request.args.get("page"), maximum=MAX_PAGE)))
     return redirect(url_for("catalogue.resource", code=resource.code))
 
 

@@ -10,10 +10,18 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from app.content.bank_report import bank_report
+from app.content.case_reader import read_case
 from app.content.catalogue import competency_index, coverage
 from app.content.export import DEFAULT_OUT, export_resources
-from app.content.importers import FORMATS, ImportFailed, guess_format, import_framework, read_case, read_csv
-from app.content.loader import CONTENT_ROOT, DEFAULT_PATH, Content, LoadResult, load_content
+from app.content.importers import FORMATS, ImportFailed, guess_format, import_framework, read_csv
+from app.content.loader import (
+    CONTENT_ROOT,
+    DEFAULT_PATH,
+    MAX_ERRORS_PER_FILE,
+    Content,
+    LoadResult,
+    load_content,
+)
 from app.content.schemas import KINDS, SCHEMA_FILES, KnowledgeItem
 from app.content.sync import sync_content
 from app.extensions import db
@@ -36,7 +44,7 @@ def _load_or_exit(path: Path | None) -> LoadResult:
     if not result.ok:
         for error in result.errors:
             click.echo(str(error), err=True)
-        raise click.ClickException(f"{len(result.errors)} error(s) in {path or CONTENT_ROOT}")
+        raise click.ClickException(f"{result.error_count} error(s) in {path or CONTENT_ROOT}")
     return result
 
 
@@ -167,8 +175,10 @@ def import_command(file: Path, format_: str | None, code: str | None, name: str 
         report = import_framework(db.session, framework, source=format_)
     except ImportFailed as exc:
         db.session.rollback()
-        for error in exc.errors:
+        for error in exc.errors[:MAX_ERRORS_PER_FILE]:
             click.echo(f"{file.name}: {error}", err=True)
+        if len(exc.errors) > MAX_ERRORS_PER_FILE:
+            click.echo(f"{file.name}: and {len(exc.errors) - MAX_ERRORS_PER_FILE:,} more problems", err=True)
         message = f"{len(exc.errors)} problem(s) in {file.name}; nothing was imported"
         raise click.ClickException(message) from exc
     except ValidationFailed as exc:

@@ -11,6 +11,7 @@ loading never stops at the first one.
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,10 +31,15 @@ from app.content.schemas import (
     InstrumentModel,
     RoleProfileModel,
 )
+from app.content.yaml_reader import read_yaml, yaml_error
 
 CONTENT_ROOT = Path(__file__).resolve().parents[2]  # holds assessments/ and courses/
 DEFAULT_PATH = CONTENT_ROOT / "assessments"
 _DICT_FIELDS = {"levels", "targets"}  # their keys are shown as .key, list indexes as [i]
+
+
+MAX_ERRORS_PER_FILE = 100
+_MORE = "(more)"  # the field of a file's "and N more errors" line
 
 
 class ContentError(NamedTuple):
@@ -42,7 +48,8 @@ class ContentError(NamedTuple):
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.field}: {self.reason}" if self.field else f"{self.file}: {self.reason}"
+        shown = self.field and self.field != _MORE
+        return f"{self.file}: {self.field}: {self.reason}" if shown else f"{self.file}: {self.reason}"
 
 
 @dataclass
@@ -68,51 +75,39 @@ class Content:
 @dataclass
 class LoadResult:
     content: Content
-    errors: list[ContentError]
+    errors: list[ContentError]  # at most MAX_ERRORS_PER_FILE per file, then one "and N more errors"
+    omitted: int = 0  # errors left out of ``errors``
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
-
-# YAML ---------------------------------------------------------------------------------------------
-
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """Safe YAML that refuses a key given twice in one mapping (PyYAML keeps the last one silently)."""
+    @property
+    def error_count(self) -> int:
+        return len(self.errors) - sum(1 for error in self.errors if error.field == _MORE) + self.omitted
 
 
-def _construct_mapping(loader, node, deep=False):
-    seen: dict = {}
-    for key_node, _value_node in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                "while reading a mapping", node.start_mark,
-                f"found the key {key!r} twice (first on line {seen[key] + 1})", key_node.start_mark)
-        seen[key] = key_node.start_mark.line
-    return loader.construct_mapping(node, deep=deep)
 
 
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def read_yaml(path: Path):
-    """Parse one YAML file. Raises yaml.YAMLError (with a mark) or UnicodeDecodeError."""
-    with path.open("rb") as handle:
-        return yaml.load(handle, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
-
-
-def _yaml_error(exc: yaml.YAMLError) -> tuple[str, str]:
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-    problem = getattr(exc, "problem", None) or str(exc)
-    if problem.startswith("found the key"):
-        return where, problem
-    context = getattr(exc, "context", None)
-    return where, f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
+def capped(errors: list[ContentError]) -> tuple[list[ContentError], int]:
+    """The first MAX_ERRORS_PER_FILE errors of each file, each file's last one followed by
+    ``and N more errors in this file``; and how many were left out."""
+    seen: Counter[str] = Counter()
+    kept: list[ContentError] = []
+    for error in errors:
+        seen[error.file] += 1
+        if seen[error.file] <= MAX_ERRORS_PER_FILE:
+            kept.append(error)
+    if not any(count > MAX_ERRORS_PER_FILE for count in seen.values()):
+        return kept, 0
+    result, done = [], Counter()
+    for error in kept:
+        result.append(error)
+        done[error.file] += 1
+        if done[error.file] == MAX_ERRORS_PER_FILE and seen[error.file] > MAX_ERRORS_PER_FILE:
+            more = seen[error.file] - MAX_ERRORS_PER_FILE
+            result.append(ContentError(error.file, _MORE, f"and {more:,} more errors in this file"))
+    return result, sum(max(count - MAX_ERRORS_PER_FILE, 0) for count in seen.values())
 
 
 # Error formatting ---------------------------------------------------------------------------------
@@ -184,19 +179,7 @@ def framework_problems(framework: FrameworkModel) -> list[tuple[str, str]]:
                                                  f"areas[{area_at[area.code]}]"))
         else:
             area_at[area.code] = i
-    for i, area in enumerate(framework.areas):
-        if area.parent is None:
-            continue
-        if area.parent not in area_at:
-            problems.append((f"areas[{i}].parent", f"no area with code {area.parent} in this framework"))
-            continue
-        seen, parent = {area.code}, area.parent
-        while parent is not None:
-            if parent in seen:
-                problems.append((f"areas[{i}].parent", "areas nest in a loop"))
-                break
-            seen.add(parent)
-            parent = framework.areas[area_at[parent]].parent if parent in area_at else None
+    problems += _nesting_problems(framework, area_at)
 
     competency_at: dict[str, str] = {}
     for i, area in enumerate(framework.areas):
@@ -217,6 +200,27 @@ def framework_problems(framework: FrameworkModel) -> list[tuple[str, str]]:
                                      f"level {level} is not on the scale ({scale_text(levels)})"))
     if not competency_at:
         problems.append(("areas", "the framework has no competencies"))
+    return problems
+
+
+def _nesting_problems(framework: FrameworkModel, area_at: dict[str, int]) -> list[tuple[str, str]]:
+    """Each area's parent exists and no area sits inside itself. Linear in the number of areas, however
+    deep they nest: a chain walked once is known to reach the top."""
+    problems: list[tuple[str, str]] = []
+    settled: set[str] = set()  # areas whose chain of parents reaches the top, or a known problem
+    for i, area in enumerate(framework.areas):
+        if area.parent is not None and area.parent not in area_at:
+            problems.append((f"areas[{i}].parent", f"no area with code {area.parent} in this framework"))
+    for i, area in enumerate(framework.areas):
+        chain: set[str] = set()
+        code = area.code
+        while code is not None and code in area_at and code not in settled:
+            if code in chain:
+                problems.append((f"areas[{i}].parent", "areas nest in a loop"))
+                break
+            chain.add(code)
+            code = framework.areas[area_at[code]].parent
+        settled.update(chain)
     return problems
 
 
@@ -276,7 +280,7 @@ def _parse(file: Path, relative: str, model, errors: list[ContentError], key: st
     try:
         data = read_yaml(file)
     except yaml.YAMLError as exc:
-        errors.append(ContentError(relative, *_yaml_error(exc)))
+        errors.append(ContentError(relative, *yaml_error(exc)))
         return None
     except UnicodeDecodeError as exc:
         errors.append(ContentError(relative, "", f"not UTF-8 text (byte {exc.start})"))
@@ -347,7 +351,7 @@ def load_content(path: Path | str | None = None, *, today: date | None = None) -
     _load_instruments(parsed, frameworks, broken, content, errors)
     if _is_root(base) and (base / "courses").is_dir():
         _load_catalogue(base, content, errors, broken, today or date.today())
-    return LoadResult(content, errors)
+    return LoadResult(content, *capped(errors))
 
 
 def _load_instruments(parsed: dict[str, list[tuple[str, object]]], frameworks: dict[str, FrameworkModel],

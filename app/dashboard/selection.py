@@ -17,6 +17,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.ids import arg_id
 from app.models import Campaign, Country, Organisation, RoleProfile
 from app.services import places
 from app.services.evaluation import Filters, Scope
@@ -119,13 +120,8 @@ def current_selection(session: Session) -> Selection:
 
 
 def _arg(name: str) -> int | None:
-    """An id from the query string; empty means no filter, anything else not a whole number 404."""
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit():
-        abort(404)
-    return int(raw)
+    """An id from the query string; empty means no filter, anything else not an id 404."""
+    return arg_id(name)
 
 
 def _validated_only() -> bool:

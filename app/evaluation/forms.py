@@ -23,6 +23,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from app.ids import form_id
+
 APPLIED_CHOICES = [
     SelectChoice("yes", _l("Yes")),
     SelectChoice("partly", _l("Partly")),
@@ -60,7 +62,7 @@ class FollowUpForm(FlaskForm):
 
 
 class IndicatorForm(FlaskForm):
-    country = SelectField(_l("Country"), coerce=int, widget=GovSelect())
+    country = SelectField(_l("Country"), coerce=form_id, widget=GovSelect())
     name = StringField(_l("Name"), widget=GovTextInput(),
                        description=_l("For example Services moved online, or User satisfaction"),
                        validators=[DataRequired(_l("Enter the indicator's name")), Length(max=200)])
@@ -73,7 +75,7 @@ class IndicatorForm(FlaskForm):
 
 
 class ValueForm(FlaskForm):
-    organisation = SelectField(_l("Organisation"), coerce=int, widget=GovSelect())
+    organisation = SelectField(_l("Organisation"), coerce=form_id, widget=GovSelect())
     period = StringField(_l("Period"), widget=GovTextInput(),
                          description=_l("A year (2026), a quarter (2026-Q3) or a month (2026-09)"),
                          validators=[DataRequired(_l("Enter the period")), Length(max=20)])

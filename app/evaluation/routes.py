@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
-from app.authz import current_actor, get_scoped_or_404, require_role, visible_countries
+from app.authz import Scope, current_actor, get_scoped_or_404, require_role, signed_in, visible_countries
 from app.evaluation import bp
 from app.evaluation.forms import ActionForm, FollowUpForm, IndicatorForm, ValueForm
 from app.evaluation.jobs import SEND
 from app.extensions import db
 from app.form_errors import show_error
+from app.ids import arg_id, page_arg
 from app.jobs import enqueue, job_or_404
 from app.models import Country, Job, Organisation, Role
 from app.models.base import utcnow
@@ -40,7 +41,7 @@ def _trend_description(trend) -> str:
 
 
 @bp.get("/me")
-@login_required
+@signed_in(Scope.OWN)
 def me():
     trend = official_trend(db.session, current_user)
     surveys = follow_ups.open_for(db.session, current_user, utcnow())
@@ -49,7 +50,7 @@ def me():
 
 
 @bp.get("/me/chart.svg")
-@login_required
+@signed_in(Scope.OWN)
 def my_chart():
     trend = official_trend(db.session, current_user)
     return _svg(charts.trend_chart(
@@ -62,7 +63,7 @@ def my_chart():
 # Behaviour follow-up surveys ---------------------------------------------------------------------
 
 @bp.route("/follow-ups/<int:follow_up_id>", methods=["GET", "POST"])
-@login_required
+@signed_in(Scope.OWN)
 def follow_up(follow_up_id: int):
     try:
         record = follow_ups.follow_up_for(db.session, current_user, follow_up_id, utcnow())
@@ -86,7 +87,7 @@ def follow_up(follow_up_id: int):
 
 
 @bp.get("/follow-ups/<int:follow_up_id>/thanks")
-@login_required
+@signed_in(Scope.OWN)
 def follow_up_thanks(follow_up_id: int):
     try:
         record = follow_ups.follow_up_for(db.session, current_user, follow_up_id, utcnow())
@@ -134,8 +135,8 @@ def _indicator(indicator_id: int):
 @require_role(*STAFF)
 def indicator_list():
     countries = visible_countries()
-    country_id = request.args.get("country", type=int)
-    page = db.paginate(indicators.indicators_query(current_user, country_id=country_id),
+    country_id = arg_id("country")
+    page = db.paginate(indicators.indicators_query(current_user, country_id=country_id), page=page_arg(),
                        per_page=current_app.config["PAGE_SIZE"], error_out=False)
     counts = indicators.value_counts(db.session, [i.id for i in page.items])
     names = {c.id: c.name for c in countries}
@@ -148,8 +149,8 @@ def indicator_list():
 def new_indicator():
     form = IndicatorForm()
     form.country.choices = [(c.id, c.name) for c in visible_countries()]
-    if request.method == "GET" and request.args.get("country", type=int):
-        form.country.data = request.args.get("country", type=int)
+    if request.method == "GET" and arg_id("country"):
+        form.country.data = arg_id("country")
     if form.validate_on_submit():
         country = get_scoped_or_404(Country, form.country.data, lambda c: c.id)
         try:
@@ -227,7 +228,7 @@ def record_value(indicator_id: int):
     form = ValueForm()
     form.organisation.choices = [(0, _("Country-wide"))] + [(o.id, o.name) for o in organisations]
     if request.method == "GET":
-        form.organisation.data = request.args.get("organisation", 0, type=int)
+        form.organisation.data = arg_id("organisation") or 0
         form.period.data = request.args.get("period", "")
     if form.validate_on_submit():
         organisation = next((o for o in organisations if o.id == form.organisation.data), None)

@@ -12,13 +12,15 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from app.authz import Scope, current_actor, signed_in
 from app.extensions import db
 from app.form_errors import show_error
 from app.learn import bp
 from app.learn.forms import DISMISS_CHOICES, DismissForm, FeedbackForm, ProgressForm
-from app.services import learning, plans
+from app.models import Progress, User
+from app.services import audit, learning, plans
 from app.services.errors import NotFound, ValidationFailed
 
 FORMAT_NAMES = {"course": _l("Course"), "video": _l("Video"), "guide": _l("Guide"),
@@ -57,14 +59,14 @@ def _back_to_plan(item_id: int | None = None):
 # The plan -------------------------------------------------------------------------------------------
 
 @bp.get("/")
-@login_required
+@signed_in(Scope.OWN)
 def plan():
     view = learning.plan_view(db.session, current_user)
     return render_template("learn/plan.html", view=view, dismissal=learning.dismissal)
 
 
 @bp.post("/refresh")
-@login_required
+@signed_in(Scope.OWN)
 def refresh():
     if plans.refresh_plan(db.session, current_user) is None:
         flash(_("Take an assessment first: your plan is built from its results."), "error")
@@ -89,25 +91,25 @@ def _item_action(item_id: int, action, message: str):
 
 
 @bp.post("/items/<int:item_id>/accept")
-@login_required
+@signed_in(Scope.OWN)
 def accept(item_id: int):
     return _item_action(item_id, learning.accept, _("Added to your plan"))
 
 
 @bp.post("/items/<int:item_id>/restore")
-@login_required
+@signed_in(Scope.OWN)
 def restore(item_id: int):
     return _item_action(item_id, learning.restore, _("Restored to your plan"))
 
 
 @bp.post("/items/<int:item_id>/move/<any(up, down):direction>")
-@login_required
+@signed_in(Scope.OWN)
 def move(item_id: int, direction: str):
     return _item_action(item_id, lambda s, u, i: learning.move(s, u, i, direction), "")
 
 
 @bp.route("/items/<int:item_id>/dismiss", methods=["GET", "POST"])
-@login_required
+@signed_in(Scope.OWN)
 def dismiss(item_id: int):
     entry = next((e for e in learning.plan_view(db.session, current_user).entries if e.item.id == item_id),
                  None)
@@ -129,7 +131,7 @@ def dismiss(item_id: int):
 # Paths ----------------------------------------------------------------------------------------------
 
 @bp.get("/paths/<int:path_version_id>")
-@login_required
+@signed_in(Scope.ANY)
 def path(path_version_id: int):
     try:
         view = learning.path_view(db.session, current_user, path_version_id)
@@ -141,7 +143,7 @@ def path(path_version_id: int):
 
 
 @bp.post("/paths/<int:path_version_id>/enrol")
-@login_required
+@signed_in(Scope.ANY)
 def enrol(path_version_id: int):
     try:
         enrolment = learning.enrol(db.session, current_user, path_version_id,
@@ -159,7 +161,7 @@ def enrol(path_version_id: int):
 # Progress and evidence --------------------------------------------------------------------------------
 
 @bp.route("/resources/<int:resource_id>/progress", methods=["GET", "POST"])
-@login_required
+@signed_in(Scope.ANY)
 def progress(resource_id: int):
     try:
         resource = learning.learnable_resource(db.session, current_user, resource_id)
@@ -194,12 +196,20 @@ def progress(resource_id: int):
 
 
 @bp.get("/evidence/<int:progress_id>")
-@login_required
+@signed_in(Scope.OWN, Scope.COUNTRY)
 def evidence(progress_id: int):
     try:
         found = learning.evidence_file(db.session, current_user, progress_id, _evidence_dir())
     except NotFound:
         abort(404)
+    progress = db.session.get(Progress, progress_id)  # in the session already: evidence_file loaded it
+    if progress.user_id != current_user.id:  # staff looking at an official's evidence
+        actor, owner = current_actor(), db.session.get(User, progress.user_id)
+        event = {"country_id": owner.country_id, "details": {"user_id": owner.id}}
+        db.session.commit()  # the event in a transaction of its own: SQLite refuses a write after a read
+        audit.record(db.session, actor, "evidence.download", audit.Subject("Progress", str(progress_id)),
+                     **event)
+        db.session.commit()
     return send_file(found.path, mimetype=found.media_type, download_name=found.download_name,
                      max_age=0, conditional=False)
 
@@ -232,13 +242,13 @@ def _feedback(target_kwargs: dict, back_url: str):
 
 
 @bp.route("/resources/<int:resource_id>/feedback", methods=["GET", "POST"])
-@login_required
+@signed_in(Scope.OWN)
 def resource_feedback(resource_id: int):
     return _feedback({"resource_id": resource_id}, url_for("learn.plan"))
 
 
 @bp.route("/paths/<int:path_version_id>/feedback", methods=["GET", "POST"])
-@login_required
+@signed_in(Scope.OWN)
 def path_feedback(path_version_id: int):
     return _feedback({"path_version_id": path_version_id},
                      url_for("learn.path", path_version_id=path_version_id))

@@ -15,7 +15,7 @@ from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.authz import current_actor, require_role
+from app.authz import Scope, current_actor, require_role
 from app.extensions import db
 from app.form_errors import show_error
 from app.learn.refresh import refresh_plan_quietly
@@ -51,13 +51,13 @@ def _closed_message(page: validation.ReviewPage) -> str:
 # The manager's pages --------------------------------------------------------------------------------
 
 @bp.get("/")
-@require_role(*EVERYONE)
+@require_role(*EVERYONE, scope=Scope.REPORTS)
 def index():
     return render_template("managers/index.html", reports=validation.reports(db.session, current_user))
 
 
 @bp.route("/attempts/<int:attempt_id>", methods=["GET", "POST"])
-@require_role(*EVERYONE)
+@require_role(*EVERYONE, scope=Scope.REPORTS)
 def review(attempt_id: int):
     try:
         page = validation.review_page(db.session, current_user, attempt_id, utcnow())
@@ -87,7 +87,7 @@ def review(attempt_id: int):
 # The official names their manager -------------------------------------------------------------------
 
 @bp.route("/line-manager", methods=["GET", "POST"])
-@require_role(Role.OFFICIAL)
+@require_role(Role.OFFICIAL, scope=Scope.OWN)
 def line_manager():
     form = ManagerForm()
     if not form.is_submitted():

@@ -21,6 +21,9 @@ class AuditEvent(Base):
     country_id: Mapped[int | None] = mapped_column(ForeignKey("countries.id"), index=True)
     ip: Mapped[str | None] = mapped_column(String(45))
     details: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The hash chain (app.services.audit): unique, so two writers can never fork it.
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64))
 
     actor: Mapped[User | None] = relationship()
 

@@ -98,6 +98,8 @@ class User(UserMixin, Base):
         return self.session_token
 
     def end_sessions(self) -> None:
+        """Sign out everywhere: every session and remember-me cookie carrying the old token stops
+        working. Signing out, setting a password and (de)activation all call this."""
         self.session_token = secrets.token_urlsafe(32)
 
     @property

@@ -82,18 +82,24 @@ def create_user(
         user.scopes.append(FocalPointScope(country=country, granted_by_id=actor.user_id))
     audit.record(
         session, actor, "user.create", user,
-        country_id=country.id if country else None, details={"email": email, "role": role},
+        country_id=country.id if country else None, details={"role": role},  # the e-mail is the user's, by id
     )
     return user
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
-    """The active user with this e-mail and password, with its last-login time set; else None."""
+    """The active user with this e-mail and password, with its last-login time set; else None.
+
+    Commits the session's transaction before checking the password (there must be nothing else in it)."""
     user = find_by_email(session, email)
+    password_hash = user.password_hash if user is not None else None
+    # The slow hash check runs outside any transaction (nothing is pending at sign-in): on SQLite the write
+    # below then starts a transaction of its own, which waits its turn and holds the lock only briefly.
+    session.commit()
     if user is None:
         passwords.verify(None, password)  # same work either way, so timing does not tell
         return None
-    if not passwords.verify(user.password_hash, password) or not user.active:
+    if not passwords.verify(password_hash, password) or not user.active:
         return None
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
@@ -102,12 +108,19 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
 
 
 def set_password(session: Session, user: User, password: str) -> None:
-    """Set a new password (rules checked) and end every other session of the user."""
+    """Set a new password (rules checked), end every session of the user and revoke every link of
+    theirs still outstanding, whatever it was for: an invitation in a downloaded links file must not
+    set the password of an account activated since through "forgot password"."""
     passwords.check_rules(password, user.email)
     user.password_hash = passwords.hash_password(password)
     if user.activated_at is None:
         user.activated_at = utcnow()
     user.end_sessions()
+    now = utcnow()
+    for token in session.scalars(
+        select(AccountToken).where(AccountToken.user_id == user.id, AccountToken.used_at.is_(None))
+    ):
+        token.used_at = now
 
 
 def _hash_token(raw: str) -> str:
@@ -145,19 +158,12 @@ def peek_token(session: Session, raw: str, purposes: tuple[TokenPurpose, ...]) -
 def redeem_token(
     session: Session, raw: str, purposes: tuple[TokenPurpose, ...], new_password: str
 ) -> User:
-    """Use the link ``raw`` once to set a password; every other link of the same purpose dies too."""
-    token = peek_token(session, raw, purposes)
-    user = token.user
+    """Use the link ``raw`` once to set a password; every other link of the account dies with it.
+
+    Raises TokenInvalid for a link that does not work, ValidationFailed for a password that breaks
+    the rules."""
+    user = peek_token(session, raw, purposes).user
     set_password(session, user, new_password)
-    now = utcnow()
-    for other in session.scalars(
-        select(AccountToken).where(
-            AccountToken.user_id == user.id,
-            AccountToken.purpose.in_(purposes),
-            AccountToken.used_at.is_(None),
-        )
-    ):
-        other.used_at = now
     return user
 
 

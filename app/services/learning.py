@@ -31,7 +31,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.services import plans
+from app.services import plans, stored_files
 from app.services.errors import NotFound, ValidationFailed
 from app.services.evaluation import follow_ups
 from app.services.plan_view import Entry as Entry  # re-exported: the plan page is part of learning
@@ -313,9 +313,9 @@ def record_progress(session: Session, user: User, resource_id: int, *, status: s
         folder = evidence_dir / str(user.id)
         folder.mkdir(parents=True, exist_ok=True)
         name = f"{secrets.token_hex(16)}.{extension}"
-        (folder / name).write_bytes(content)
+        stored_files.write(session, folder / name, content)  # both settled when the transaction ends
         if progress.evidence_file and _STORED_NAME.match(progress.evidence_file):
-            (folder / progress.evidence_file).unlink(missing_ok=True)
+            stored_files.delete_after_commit(session, folder / progress.evidence_file)
         progress.evidence_file = name
     session.flush()
     _update_enrolments(session, user, follow_up_weeks)

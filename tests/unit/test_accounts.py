@@ -6,10 +6,11 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AccountToken, AuditEvent, Role, TokenPurpose
 from app.models.base import utcnow
-from app.services import accounts
+from app.services import accounts, passwords
 from app.services.audit import Actor
 from app.services.errors import TokenInvalid, ValidationFailed
 from tests.factories import PASSWORD, CountryFactory, OrganisationFactory, UserFactory
+from tests.unit.test_passwords import CountingHasher
 
 
 def test_create_user_lowercases_email_and_audits():
@@ -93,3 +94,36 @@ def test_you_cannot_deactivate_yourself():
     admin = UserFactory(admin=True)
     with pytest.raises(ValidationFailed, match="your own"):
         accounts.set_active(db.session, Actor(admin), admin, False)
+
+
+def test_a_failed_sign_in_costs_the_same_argon2_work_whether_or_not_the_address_is_known(monkeypatch):
+    hasher = CountingHasher()
+    monkeypatch.setattr(passwords, "_hasher", hasher)
+    known, invited, gone = UserFactory(), UserFactory(invited=True), UserFactory(active=False)
+    attempts = {"wrong password": (known.email, "not the password at all"),
+                "unknown address": ("nobody@example.org", "not the password at all"),
+                "no password yet": (invited.email, "not the password at all"),
+                "deactivated": (gone.email, PASSWORD)}
+    work = {}
+    for case, (email, password) in attempts.items():
+        before = len(hasher.verified)
+        assert accounts.authenticate(db.session, email, password) is None
+        work[case] = len(hasher.verified) - before
+    assert work == dict.fromkeys(attempts, 1)
+
+
+def test_setting_a_password_revokes_every_outstanding_link_of_the_account():
+    user, colleague = UserFactory(invited=True), UserFactory(invited=True)
+    links = {purpose: accounts.issue_token(db.session, user, purpose, hours=24) for purpose in
+             (TokenPurpose.INVITE, TokenPurpose.ACTIVATE)}
+    reset = accounts.issue_token(db.session, user, TokenPurpose.RESET, hours=1)
+    theirs = accounts.issue_token(db.session, colleague, TokenPurpose.INVITE, hours=24)
+    before = user.session_token
+
+    accounts.redeem_token(db.session, reset, (TokenPurpose.RESET,), "a brand new passphrase")
+
+    assert user.session_token != before
+    for purpose, raw in links.items():
+        with pytest.raises(TokenInvalid, match="already been used"):
+            accounts.peek_token(db.session, raw, (purpose,))
+    assert accounts.peek_token(db.session, theirs, (TokenPurpose.INVITE,)).user is colleague

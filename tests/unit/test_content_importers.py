@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from app.content.case_reader import read_case
 from app.content.importers import (
     GENERIC_NOTE,
     ImportFailed,
     import_framework,
-    read_case,
     read_csv,
     slug,
 )

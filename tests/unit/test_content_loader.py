@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter, defaultdict
 
 import pytest
 
-from app.content.loader import field_path, load_content
+from app.content.loader import MAX_ERRORS_PER_FILE, field_path, load_content
 from tests.unit.content_files import read, write
 
 pytestmark = pytest.mark.no_db
@@ -213,3 +214,88 @@ def test_a_missing_directory_is_an_error(tmp_path):
 ])
 def test_field_paths_read_like_the_file(loc, text):
     assert field_path(loc) == text
+
+
+def alias_bomb(levels: int = 9, width: int = 10) -> str:
+    """A 'billion laughs' file: each anchor a list of ``width`` aliases of the one before."""
+    lines = ["code: developer", "name: Developer", "framework: dgcf", "notes:",
+             '  l0: &l0 ["' + "lol" * 40 + '"]']
+    for level in range(1, levels + 1):
+        lines.append(f"  l{level}: &l{level} [" + ", ".join([f"*l{level - 1}"] * width) + "]")
+    return "\n".join(lines) + f"\ntargets: *l{levels}\n"
+
+
+def test_an_alias_bomb_fails_fast_with_one_clear_error(content_copy):
+    bomb = alias_bomb()
+    assert len(bomb) < 8_000  # 10^9 values once expanded
+    (content_copy / "roles" / "developer.yaml").write_text(bomb, encoding="utf-8")
+    started = time.perf_counter()
+    result = load_content(content_copy)
+    elapsed = time.perf_counter() - started
+    assert elapsed < 5, elapsed
+    [error] = [error for error in result.errors if error.file == "roles/developer.yaml"]
+    assert error.field.startswith("line ")
+    assert error.reason == ("the file expands to more than 200,000 values through its aliases (*name): "
+                            "write the values out, or use fewer aliases")
+    assert len(result.errors) <= MAX_ERRORS_PER_FILE + 1
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("code: developer\nname: " + "[" * 100_000 + "]" * 100_000 + "\n",
+     "values nest more than 100 levels deep"),
+    ("code: developer\nname: &x [1, *x]\n", "an alias (*name) refers to the value that contains it"),
+])
+def test_very_deep_or_recursive_yaml_is_refused_where_it_is(content_copy, text, reason):
+    (content_copy / "roles" / "developer.yaml").write_text(text, encoding="utf-8")
+    [error] = [error for error in load_content(content_copy).errors if error.file == "roles/developer.yaml"]
+    assert error.reason == reason and error.field.startswith("line 2, column ")
+
+
+def test_a_few_aliases_are_still_read(content_copy):
+    role_file = content_copy / "roles" / "developer.yaml"
+    role = read(role_file)
+    target = next(iter(role["targets"]))
+    text = role_file.read_text(encoding="utf-8").replace(f"  {target}: {role['targets'][target]}",
+                                                         f"  {target}: &level {role['targets'][target]}")
+    role_file.write_text(text, encoding="utf-8")
+    assert load_content(content_copy).errors == []
+
+
+def test_at_most_100_errors_are_listed_per_file_then_how_many_more(content_copy):
+    framework_file = content_copy / "frameworks" / "dgcf.yaml"
+    framework = read(framework_file)
+    competencies = [competency for area in framework["areas"] for competency in area["competencies"]]
+    for competency in competencies:
+        competency["levels"] = {}  # one error per level of each competency
+    write(framework_file, framework)
+    result = load_content(content_copy)
+    mine = [error for error in result.errors if error.file == "frameworks/dgcf.yaml"]
+    levels = len(framework["scale"])
+    total = len(competencies) * levels
+    assert total > MAX_ERRORS_PER_FILE
+    assert len(mine) == MAX_ERRORS_PER_FILE + 1
+    more = total - MAX_ERRORS_PER_FILE
+    assert str(mine[-1]) == f"frameworks/dgcf.yaml: and {more:,} more errors in this file"
+    assert result.omitted == total - MAX_ERRORS_PER_FILE
+    assert result.error_count == len(result.errors) - 1 + result.omitted
+
+
+def test_areas_nesting_in_a_loop_are_one_error_and_a_deep_chain_none():
+    from app.content.loader import framework_problems
+    from app.content.schemas import FrameworkModel
+
+    def framework(parents: dict[str, str | None]) -> FrameworkModel:
+        areas = [{"code": code, "name": code, "parent": parent, "competencies": []}
+                 for code, parent in parents.items()]
+        areas[-1]["competencies"] = [{"code": "C", "name": "C", "levels": {1: "a", 2: "b"}}]
+        return FrameworkModel.model_validate({
+            "code": "f", "name": "F", "version": "1", "scale": [{"level": 1, "name": "One"},
+                                                                {"level": 2, "name": "Two"}],
+            "areas": areas})
+
+    looped = framework({"A": "B", "B": "A", "C": None})
+    assert framework_problems(looped) == [("areas[0].parent", "areas nest in a loop")]
+    deep = framework({f"N{i}": f"N{i - 1}" if i else None for i in reversed(range(5000))})
+    started = time.perf_counter()
+    assert framework_problems(deep) == []
+    assert time.perf_counter() - started < 1

@@ -1,5 +1,6 @@
 """Inviting officials from a CSV file: every row checked first, nothing written until imported."""
 
+import json
 import time
 
 import pytest
@@ -9,7 +10,7 @@ from app.extensions import db
 from app.models import AccountToken, AuditEvent, Invitation, InviteFile, Role, User
 from app.models.base import utcnow
 from app.services.assessment import invite_file, invites
-from app.services.audit import Actor
+from app.services.audit import SYSTEM, Actor
 from app.services.errors import ValidationFailed
 from app.services.spreadsheet import csv_text, escape_cell
 from tests.factories import CountryFactory, FocalPointFactory, InvitationFactory, UserFactory
@@ -291,3 +292,34 @@ def test_an_import_is_refused_when_a_manager_turned_bad_since_the_check():
     with pytest.raises(ValidationFailed, match="row 2: boss@example.org belongs to a deactivated account"):
         invites.import_file(db.session, Actor(None), staged)
     assert _count(Invitation) == 0
+
+
+def test_a_file_of_bad_rows_stores_a_bounded_list_of_errors():
+    # 1.3 MB of bad rows stored 25 MB of error data: each reason quoted the cell, and every error was kept.
+    campaign = make_campaign()
+    long_address = "x" * 2000
+    rows = [(f"{long_address}{i}", "", "Ministry of Magic " + "m" * 500, "astronaut " + "a" * 500)
+            for i in range(500)]
+    rows += good_rows(3)
+    data = csv_bytes(rows)
+    staged = invites.stage_file(db.session, SYSTEM, campaign, data, "bad.csv")
+    db.session.flush()
+
+    assert len(staged.errors) == invites.MAX_STORED_ERRORS == 100
+    assert all(len(error["reason"]) <= invites.MAX_REASON_LENGTH + 1 for error in staged.errors)
+    assert staged.errors[0]["row"] == 2 and staged.errors[0]["reason"].endswith("…")
+    stored = len(json.dumps(staged.errors))
+    assert stored < 60_000, stored  # was ~4 reasons of 2 KB for each of the 500 rows
+    counts = invites.problem_counts(staged)
+    shown = len({error["row"] for error in staged.errors})
+    assert counts == invites.ProblemCounts(bad_rows=500, shown_rows=shown, more_rows=500 - shown)
+    assert counts.more_rows > 0
+    assert len(staged.valid_rows) == 3
+
+
+def test_problem_counts_of_a_file_with_few_errors_hide_nothing():
+    campaign = make_campaign()
+    rows = [*good_rows(4), ("nope", "N", "Ministry of ICT", "")]
+    staged = invites.stage_file(db.session, SYSTEM, campaign, csv_bytes(rows), "f.csv")
+    assert invites.problem_counts(staged) == invites.ProblemCounts(bad_rows=1, shown_rows=1, more_rows=0)
+    assert staged.errors[0]["row"] == 6 and "'nope' is not a valid address" in staged.errors[0]["reason"]

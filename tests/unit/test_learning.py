@@ -219,6 +219,8 @@ def test_evidence_files_are_stored_with_a_random_name_in_the_officials_folder(tm
     learning.record_progress(db.session, official, resource.id, status="completed", completed_on=TODAY,
                              today=TODAY, upload=learning.Upload("new.pdf", io.BytesIO(PDF)),
                              evidence_dir=tmp_path)
+    assert stored.exists()  # until the replacement is committed
+    db.session.commit()
     assert not stored.exists()  # replaced
     assert len(list((tmp_path / str(official.id)).iterdir())) == 1
 

@@ -1,4 +1,5 @@
 import pytest
+from argon2 import PasswordHasher, extract_parameters
 
 from app.services import passwords
 from app.services.errors import ValidationFailed
@@ -29,3 +30,29 @@ def test_hashes_are_argon2id_and_verify():
     assert not passwords.verify(digest, "a different passphrase")
     assert not passwords.verify(None, "anything at all")
     assert not passwords.verify("not-a-hash", "anything at all")
+
+
+class CountingHasher(PasswordHasher):
+    """The real Argon2 hasher, noting the hash each verification was made against."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.verified: list[str] = []
+
+    def verify(self, hash, password) -> bool:  # noqa: A002 - the library's own parameter name
+        self.verified.append(hash)
+        return super().verify(hash, password)
+
+
+def test_no_hash_still_costs_one_argon2_verification_with_the_same_parameters(monkeypatch):
+    hasher = CountingHasher()
+    monkeypatch.setattr(passwords, "_hasher", hasher)
+    real = passwords.hash_password("a long enough passphrase")
+
+    assert not passwords.verify(None, "a long enough passphrase")
+    assert not passwords.verify("", "a long enough passphrase")
+    assert passwords.verify(real, "a long enough passphrase")
+
+    assert len(hasher.verified) == 3  # an unknown or invited account is as slow to refuse as a real one
+    dummy = hasher.verified[0]
+    assert dummy != real and extract_parameters(dummy) == extract_parameters(real)

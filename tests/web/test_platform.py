@@ -1,6 +1,7 @@
 """Health check, request log, security headers, error pages, locale."""
 
 import logging
+import secrets
 
 import pytest
 from sqlalchemy.exc import OperationalError
@@ -79,6 +80,24 @@ def test_production_refuses_to_start_without_its_settings(monkeypatch, missing):
     monkeypatch.delenv(missing)
     with pytest.raises(ConfigError, match=missing):
         ProductionConfig()
+
+
+@pytest.mark.no_db
+@pytest.mark.parametrize("key", ["short", "x" * 31, "dev-only-not-secret", "  " + "y" * 30 + "  ",
+                                 "changeme" * 4, "CHANGE-ME-" * 4])
+def test_production_refuses_a_weak_secret_key(monkeypatch, key):
+    monkeypatch.setenv("SECRET_KEY", key)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://db/capstack")
+    with pytest.raises(ConfigError, match="SECRET_KEY must be at least 32 characters"):
+        ProductionConfig()
+
+
+@pytest.mark.no_db
+def test_production_takes_a_generated_secret_key(monkeypatch):
+    key = secrets.token_hex(32)
+    monkeypatch.setenv("SECRET_KEY", key)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://db/capstack")
+    assert key == ProductionConfig().SECRET_KEY
 
 
 @pytest.mark.no_db

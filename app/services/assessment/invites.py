@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -42,6 +42,10 @@ CHUNK = 1000  # rows per bulk statement, and values per IN (...) list: well insi
 # wherever a row's None values differ from the previous row's, which here means hundreds of statements.
 
 Progress = Callable[[int, int], None]
+# A staged file keeps its first MAX_STORED_ERRORS errors, each reason cut to MAX_REASON_LENGTH characters
+# (reasons quote the cell): a file of bad rows once stored 20 times its own size. The rest is a count.
+MAX_STORED_ERRORS = 100
+MAX_REASON_LENGTH = 300
 
 
 @dataclass
@@ -61,6 +65,27 @@ class ImportResult:
     reused: int           # existing accounts invited
     invited: int          # invitations written
     already_invited: int  # people in the file who were invited before: skipped
+
+
+class ProblemCounts(NamedTuple):
+    bad_rows: int    # rows with at least one problem
+    shown_rows: int  # of which the stored errors name
+    more_rows: int   # the others: "and N more rows with problems"
+
+
+def stored_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The bounded form of a check's errors kept on the InviteFile."""
+    def cut(reason: str) -> str:
+        return reason if len(reason) <= MAX_REASON_LENGTH else reason[:MAX_REASON_LENGTH] + "…"
+    return [{**error, "reason": cut(error["reason"])} for error in errors[:MAX_STORED_ERRORS]]
+
+
+def problem_counts(invite_file: InviteFile) -> ProblemCounts:
+    """Every row of a checked file is either a good row or a row with problems, so the count of bad rows
+    holds even when only the first errors are stored."""
+    bad = invite_file.total_rows - len(invite_file.valid_rows)
+    shown = len({error["row"] for error in invite_file.errors})
+    return ProblemCounts(bad_rows=bad, shown_rows=shown, more_rows=max(bad - shown, 0))
 
 
 # Checking rows -----------------------------------------------------------------------------------
@@ -196,7 +221,7 @@ def stage_file(session: Session, actor: Actor, campaign: Campaign, data: bytes, 
     result = check_rows(session, campaign, read_rows(data))
     invite_file = InviteFile(campaign=campaign, uploaded_by_id=actor.user_id,
                              filename=(filename or "upload.csv")[:255], total_rows=result.total_rows,
-                             valid_rows=result.valid_rows, errors=result.errors)
+                             valid_rows=result.valid_rows, errors=stored_errors(result.errors))
     session.add(invite_file)
     audit.record(session, actor, "campaign.invite_check", invite_file, country_id=campaign.country_id,
                  details={"campaign_id": campaign.id, "filename": invite_file.filename,

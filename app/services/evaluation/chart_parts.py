@@ -32,6 +32,9 @@ WIDTH = 8.0  # inches; 72 SVG units an inch
 RC = {
     "svg.fonttype": "none",  # text stays text: selectable, translatable, read by screen readers
     "svg.hashsalt": "capstack",  # clip-path and pattern ids the same on every run
+    # Names come from users: "Spend $\frac{$" must be drawn as typed, never parsed as maths or LaTeX.
+    "text.usetex": False,
+    "text.parse_math": False,
     "font.family": "sans-serif",
     "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica", "Liberation Sans"],
     "font.size": 10,
