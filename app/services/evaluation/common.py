@@ -268,7 +268,3 @@ def paired_from_sums(n: int, sum_before: float, sum_after: float, sum_diff: floa
     p = float(2 * scipy_stats.t.sf(abs(t), n - 1))
     return PairedChange(n, before, after, mean, mean - half_width, mean + half_width, t, p,
                         mean / sd if sd else None)
-
-
-def ratio(part: float, whole: float) -> float | None:
-    return part / whole if whole else None

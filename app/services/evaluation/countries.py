@@ -28,7 +28,7 @@ from app.services.evaluation.common import (
     key,
 )
 from app.services.evaluation.levels import PRACTITIONER, gap_bounds
-from app.services.evaluation.release import Bounds, Release, as_release
+from app.services.evaluation.release import Bounds, Release, as_release, share_of
 
 
 @dataclass(frozen=True)
@@ -113,11 +113,7 @@ def _people_figures(row, release: Release) -> tuple[Figure, Figure, Figure]:
         return nobody, nobody, None
     invited = release.count(int(row.invited), int(row.key_invited), "users")
     submitted = release.count(int(row.responded), int(row.key_responded), "users")
-    if isinstance(invited, Suppressed) or isinstance(submitted, Suppressed):
-        rate: Figure = invited if isinstance(invited, Suppressed) else submitted
-    else:
-        rate = release.value(min(1.0, submitted / invited)) if invited else None
-    return invited, submitted, rate
+    return invited, submitted, share_of(submitted, invited)
 
 
 def _level_figures(row, release: Release, bounds: Bounds) -> tuple[Figure, Figure, Figure]:

@@ -25,7 +25,7 @@ from app.services.evaluation.common import (
     key,
     people_filter,
 )
-from app.services.evaluation.release import Bounds, Release, as_release
+from app.services.evaluation.release import Bounds, Release, as_release, share_of
 
 POOR_RATING = 3  # a mean rating below this, over at least k responses, flags the item for curators
 RATING = Bounds(1.0, 5.0)  # ratings and relevance are 1-5
@@ -170,7 +170,7 @@ def follow_up_answers(session: Session, scope: Scope, filters: Filters = NO_FILT
             count = release.count(n, entry["key"][(question, answer)], "follow-ups")
             if isinstance(answered, Suppressed):  # too few answers: nothing about any of them
                 count = answered
-            share = release.value(min(1.0, count / answered)) if isinstance(count, int) else count
+            share = share_of(count, answered)
             made.append(FollowUpRow(org_id, org, question, answer, answered, count, share))
         # Barriers most named first, by the counts as released (the exact order would tell more).
         out.extend(sorted(made, key=_barriers_by_count))

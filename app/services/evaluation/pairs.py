@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import aliased
 
 from app.models import Attempt, AttemptStatus, Campaign, CampaignOrganisation
@@ -64,13 +64,6 @@ def counted(p: Pair, attempt, scope: Scope, filters: Filters) -> list[ColumnElem
 def in_campaign_scope(p: Pair, attempt) -> ColumnElement[bool]:
     """``attempt``'s organisation is in the follow-up campaign's scope (or the campaign lists none):
     a follow-up's tables list only the organisations it was run in."""
-    listed = CampaignOrganisation.campaign_id == p.campaign.id
-    return or_(~listed_any(p),
-               CampaignOrganisation.__table__.select()
-               .where(listed, CampaignOrganisation.organisation_id == attempt.organisation_id)
-               .exists())
-
-
-def listed_any(p: Pair) -> ColumnElement[bool]:
-    return CampaignOrganisation.__table__.select().where(
-        CampaignOrganisation.campaign_id == p.campaign.id).exists()
+    listed = (select(CampaignOrganisation.organisation_id)
+              .where(CampaignOrganisation.campaign_id == p.campaign.id))
+    return or_(~listed.exists(), attempt.organisation_id.in_(listed))

@@ -51,8 +51,6 @@ from app.services.evaluation.common import (
 )
 from app.services.evaluation.stats import PairedChange
 
-METHOD = "cell-key"
-
 
 class Count(int):
     """A count of officials as released."""
@@ -233,6 +231,15 @@ class Release:
         return derived(figure)
 
 
+def share_of(part: Figure, whole: Figure) -> Figure:
+    """A share worked out from two released counts shown beside it (``part`` of ``whole``): hidden
+    with either, None for an empty whole, at most 1 (moved counts may pass each other)."""
+    for marker in (whole, part):
+        if not isinstance(marker, int | float):
+            return marker
+    return Value(min(1.0, part / whole)) if whole else None
+
+
 def derived(figure: Figure) -> Figure:
     """A number worked out only from released figures (a share of two released counts, a gain of two
     released means), marked as released: it can reveal no more than they do."""
@@ -246,5 +253,5 @@ def as_release(k: int | Release) -> Release:
     return k if isinstance(k, Release) else Release(int(k))
 
 
-__all__ = ["METHOD", "NOT_ENOUGH", "SHARE", "Bounds", "Count", "Release", "Sides", "Value", "as_release",
-           "derived"]
+__all__ = ["NOT_ENOUGH", "SHARE", "Bounds", "Count", "Release", "Sides", "Value", "as_release",
+           "derived", "share_of"]

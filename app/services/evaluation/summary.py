@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Campaign
 from app.services.evaluation.common import Figure, Suppressed, Table
-from app.services.evaluation.release import derived
+from app.services.evaluation.release import share_of
 
 CLEAR = 0.05  # the family-wise error rate the adjusted p keeps a "clear change" under
 LARGEST_GAPS = 3  # competencies named in the skills summary
@@ -137,7 +137,7 @@ def participation_facts(tables: Mapping[str, Table]) -> ParticipationFacts:
         return ParticipationFacts(len(order), next(r.campaign for r in rows if r.campaign_id == latest))
     rate = None
     if _shown(total.invited) and _number(total.submitted):
-        rate = derived(min(1.0, total.submitted / total.invited))  # moved counts may pass each other
+        rate = share_of(total.submitted, total.invited)
     return ParticipationFacts(len(order), total.campaign, total.invited, total.submitted, rate)
 
 
