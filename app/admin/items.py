@@ -16,7 +16,7 @@ from wtforms import SelectField, SubmitField, ValidationError
 
 from app.admin import bp
 from app.authz import current_actor, require_role, visible_countries
-from app.dashboard.export import csv_response
+from app.dashboard.export import context_labels, csv_response
 from app.dashboard.formatting import cell as dashboard_cell
 from app.dashboard.formatting import suppressed_text
 from app.extensions import db
@@ -145,5 +145,4 @@ def _context(form: ItemFilterForm, filters: dict[str, object], k: int) -> export
         _("All countries you may see"), made_at=datetime.now(UTC), k=k,
         filters=((_("Instrument"), chosen(form.instrument)), (_("Version"), chosen(form.version))),
         method=_("Small-cell threshold: figures about fewer than %(k)s officials are hidden.", k=k),
-        labels=exports.ContextLabels(table=_("Table"), place=_("Country"), made_utc=_("Made (UTC)"),
-                                     k=_("Small-cell threshold (K)"), method=_("Disclosure method")))
+        labels=context_labels())

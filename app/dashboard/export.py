@@ -64,10 +64,15 @@ def file_context(table: Table, selection: Selection, lines: Sequence[tuple[str, 
         place=f"{country.name} ({country.code})" if country else _("All countries you may see"),
         made_at=made_at or datetime.now(UTC), filters=(*filter_lines(selection), *lines),
         time_zone=country.time_zone if country else None, k=k, method=method, note=note,
-        labels=exports.ContextLabels(table=_("Table"), place=_("Country"), made_utc=_("Made (UTC)"),
-                                     made_local=_("Made (the country's time)"),
-                                     k=_("Small-cell threshold (K)"), method=_("Disclosure method"),
-                                     note=_("Note")))
+        labels=context_labels())
+
+
+def context_labels() -> exports.ContextLabels:
+    """The translated labels of a file's context block, the same in every download."""
+    return exports.ContextLabels(table=_("Table"), place=_("Country"), made_utc=_("Made (UTC)"),
+                                 made_local=_("Made (the country's time)"),
+                                 k=_("Small-cell threshold (K)"), method=_("Disclosure method"),
+                                 note=_("Note"))
 
 
 def _label(options: list[Option], chosen: int | None) -> str | None:
