@@ -42,8 +42,19 @@ class Config:
             _env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'capstack.sqlite'}")
         )
         self.REDIS_URL = _env("REDIS_URL")
+        # Rate limits are shared by every worker through Redis; when it cannot be reached they are
+        # counted in each process's memory (with a warning in the log) until it answers again.
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
-        self.LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10 per minute")
+        self.RATELIMIT_STORAGE_OPTIONS = (
+            {"socket_connect_timeout": 1, "socket_timeout": 1} if self.REDIS_URL else {})
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        # Failed sign-ins (app/services/throttle.py): from one address, whatever the account; on one
+        # account from one address; on one account from every address (then only addresses that have
+        # not failed on it may still try).
+        self.LOGIN_ADDRESS_LIMIT = _env("LOGIN_ADDRESS_LIMIT", "100 per 10 minutes")
+        self.LOGIN_ACCOUNT_LIMIT = _env("LOGIN_ACCOUNT_LIMIT", "5 per 15 minutes")
+        self.LOGIN_ACCOUNT_TOTAL_LIMIT = _env("LOGIN_ACCOUNT_TOTAL_LIMIT", "20 per hour")
+        self.RESET_RATE_LIMIT = _env("RESET_RATE_LIMIT", "10 per minute")
         self.MAIL_SERVER = _env("MAIL_SERVER", "localhost")
         self.MAIL_PORT = int(_env("MAIL_PORT", "25"))
         self.MAIL_USERNAME = _env("MAIL_USERNAME")
@@ -71,6 +82,8 @@ class Config:
         self.FOLLOW_UP_WEEKS = int(_env("FOLLOW_UP_WEEKS", "8"))
         # Erase accounts deactivated more than this many days ago (`flask privacy retention`); unset: never.
         self.ERASE_DEACTIVATED_AFTER_DAYS = int(_env("ERASE_DEACTIVATED_AFTER_DAYS", "0")) or None
+        # Sent e-mail (addresses, names) is deleted from the outbox this many days on (`flask mail send`).
+        self.MAIL_OUTBOX_KEEP_DAYS = int(_env("MAIL_OUTBOX_KEEP_DAYS", "30"))
 
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     BABEL_DEFAULT_LOCALE = "en"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, has_request_context, request
+from flask import Flask, request
 from flask_login import current_user
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from sqlalchemy import event
@@ -30,7 +30,7 @@ def create_app(config: Config | None = None) -> Flask:
 
     _init_extensions(app)
 
-    from app import errors, observability
+    from app import errors, mailer, observability
     from app.admin import bp as admin_bp
     from app.admin.cli import users_cli
     from app.admin.privacy_cli import privacy_cli
@@ -61,6 +61,7 @@ def create_app(config: Config | None = None) -> Flask:
                     catalogue_cli, links_cli, plans_cli, follow_ups_cli, privacy_cli, audit_cli):
         app.cli.add_command(command)
     errors.register(app)
+    mailer.init_app(app)  # before start_committed: e-mail its inline jobs commit goes too
     app.after_request(start_committed)  # jobs written in a request's transactions, once committed
     observability.register(app)
 
@@ -99,6 +100,9 @@ def _init_extensions(app: Flask) -> None:
     mail.init_app(app)
     wtforms_helpers.init_app(app)
     limiter.init_app(app)
+    from app.auth import limits as sign_in_limits
+
+    sign_in_limits.init_app(app)
 
     from app.models import User
 
@@ -131,5 +135,6 @@ def _sqlite_pragmas(engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        writing = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+        from app.transactions import request_writes
+
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if request_writes() else "BEGIN")

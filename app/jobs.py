@@ -13,6 +13,7 @@ import click
 from flask import Flask, Response, abort, current_app
 from flask.cli import with_appcontext
 
+from app import mailer
 from app.authz import get_scoped_or_404
 from app.extensions import db
 from app.models import Job
@@ -42,30 +43,77 @@ def job_or_404(job_id: int, *kinds: str) -> Job:
     return job
 
 
-def enqueue(kind: str, params: dict, *, country_id: int | None = None,
-            created_by_id: int | None = None) -> Job:
-    """Record a job and start it: on the RQ queue when Redis is configured, else right now."""
+class QueueUnavailable(RuntimeError):
+    """REDIS_URL is set but Redis does not answer: refuse a background action before writing anything."""
+
+
+def _redis():
+    from redis import Redis
+
+    return Redis.from_url(current_app.config["REDIS_URL"], socket_connect_timeout=1, socket_timeout=2)
+
+
+def queue_state() -> str:
+    """"inline" (no REDIS_URL: jobs run in the request that asks), "ok", or "down"."""
+    if not current_app.config.get("REDIS_URL"):
+        return "inline"
+    try:
+        _redis().ping()
+    except Exception:  # noqa: BLE001 - refused, timed out, wrong password: all mean "not answering"
+        return "down"
+    return "ok"
+
+
+def require_queue() -> None:
+    """Raise QueueUnavailable when Redis is configured and down. Call it before writing anything."""
+    if queue_state() == "down":
+        log.warning("the job queue (Redis) does not answer: a background action was refused")
+        raise QueueUnavailable
+
+
+def add(kind: str, params: dict, *, country_id: int | None = None,
+        created_by_id: int | None = None) -> Job:
+    """A job in the current transaction, with whatever else the action writes; it starts once that
+    commits (app.services.outbox). Refused with QueueUnavailable, before the job is written, when the
+    queue is down: the caller's transaction is then rolled back (app.errors does so for requests)."""
     if kind not in HANDLERS:
         raise KeyError(f"no handler for job kind {kind!r}")
-    job = Job(kind=kind, params=params, country_id=country_id, created_by_id=created_by_id)
-    db.session.add(job)
+    require_queue()
+    job = outbox.add(db.session, Job(kind=kind, params=params, country_id=country_id,
+                                     created_by_id=created_by_id))
+    db.session.flush()
+    return job
+
+
+def enqueue(kind: str, params: dict, *, country_id: int | None = None,
+            created_by_id: int | None = None) -> Job:
+    """Record a job on its own, commit, and start it (for actions that write nothing else)."""
+    job = add(kind, params, country_id=country_id, created_by_id=created_by_id)
     db.session.commit()
-    start(job.id)
+    start_pending()
     return job
 
 
 def start(job_id: int) -> None:
     """Start a job already recorded and committed: on the RQ queue when Redis is configured, else now."""
-    redis_url = current_app.config.get("REDIS_URL")
-    if redis_url:
-        from redis import Redis
+    if current_app.config.get("REDIS_URL"):
         from rq import Queue
 
-        Queue("capstack", connection=Redis.from_url(redis_url)).enqueue(
-            "app.jobs.run_in_worker", job_id, job_timeout=3600
-        )
+        Queue("capstack", connection=_redis()).enqueue("app.jobs.run_in_worker", job_id, job_timeout=3600)
     else:
         run(job_id)
+
+
+def start_pending() -> None:
+    """Start the jobs the current session has committed through app.services.outbox. If the queue has
+    gone away since they were written, they run here and now rather than wait for ever."""
+    for job_id in outbox.take_committed(db.session):
+        try:
+            start(job_id)
+        except Exception:  # noqa: BLE001 - Redis went down between the check and the start
+            db.session.rollback()
+            log.warning("job %s could not be queued (Redis unreachable): running it inline", job_id)
+            run(job_id)
 
 
 def start_committed(response: Response) -> Response:
@@ -75,12 +123,11 @@ def start_committed(response: Response) -> Response:
     recorded as failed on its row and never turns the page into an error.
     """
     if db.session.registry.has():
-        for job_id in outbox.take_committed(db.session):
-            try:
-                start(job_id)
-            except Exception:  # e.g. Redis unreachable: the row stays queued
-                db.session.rollback()
-                log.exception("job %s could not be started", job_id)
+        try:
+            start_pending()
+        except Exception:  # e.g. the database went away: the rows stay queued for `flask jobs resume`
+            db.session.rollback()
+            log.exception("jobs could not be started after the request")
     return response
 
 
@@ -95,6 +142,7 @@ def run(job_id: int) -> None:
     def progress(done: int, total: int) -> None:
         job.done, job.total = done, total
         db.session.commit()
+        mailer.deliver_committed()
 
     try:
         message = HANDLERS[job.kind](job, progress)
@@ -107,6 +155,7 @@ def run(job_id: int) -> None:
         job.status, job.message = "done", message or ""
     job.finished_at = utcnow()
     db.session.commit()
+    mailer.deliver_committed()  # the e-mail the job's transactions wrote, now that they have committed
 
 
 _worker_app: Flask | None = None
@@ -140,3 +189,19 @@ def worker() -> None:
 
     connection = Redis.from_url(redis_url)
     Worker([Queue("capstack", connection=connection)], connection=connection).work()
+
+
+@jobs_cli.command("resume")
+@click.option("--older-than", default=5, show_default=True, help="Minutes a job has waited in the queue.")
+@with_appcontext
+def resume(older_than: int) -> None:
+    """Start the jobs still queued after OLDER_THAN minutes (the process that wrote them died first)."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    cutoff = utcnow() - timedelta(minutes=older_than)
+    ids = list(db.session.scalars(select(Job.id).where(Job.status == "queued", Job.created_at < cutoff)))
+    for job_id in ids:
+        start(job_id)
+    click.echo(f"{len(ids)} queued jobs started")

@@ -6,13 +6,28 @@ import re
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app import create_app
+from app.auth.limits import throttle as _throttle
 from app.extensions import db, limiter
 from config import INSTANCE_DIR, TestConfig
+
+
+def sign_in_throttle(app):
+    with app.app_context():
+        return _throttle()
+
+
+class _ServerClient(FlaskClient):
+    """Reads each response to the end and closes it, as a WSGI server does: work the app does after the
+    response (response.call_on_close: sending e-mail) has happened when the test looks."""
+
+    def open(self, *args, buffered=True, **kwargs):
+        return super().open(*args, buffered=buffered, **kwargs)
 
 
 class _TestSession(scoped_session):
@@ -43,6 +58,7 @@ def _reset_schema() -> None:
 def app():
     INSTANCE_DIR.mkdir(exist_ok=True)
     application = create_app(TestConfig())
+    application.test_client_class = _ServerClient
     with application.app_context():
         _reset_schema()
         upgrade()  # the schema the tests use is the one the migrations build
@@ -64,6 +80,7 @@ def _transaction(request, app):
         sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
     )
     limiter.reset()
+    sign_in_throttle(app).reset()
     try:
         yield
     finally:

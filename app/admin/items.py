@@ -25,6 +25,7 @@ from app.services.assessment import item_stats, item_stats_csv
 from app.services.evaluation import exports
 from app.services.scope import visible_country_ids
 from app.services.spreadsheet import preamble_text
+from app.transactions import begin_writing
 
 
 class ItemFilterForm(FlaskForm):
@@ -118,6 +119,7 @@ def items_csv() -> Response | tuple[str, int]:
     words = {"too_few": _("not enough responses"), "suppressed": suppressed_text(stats.k),
              "key": _("key"), "hidden": _("Hidden figures"), **flag_words()}
     body = preamble_text(_context(form, filters, stats.k).lines()) + item_stats_csv.to_csv(stats, words)
+    begin_writing()  # the event in a writing transaction of its own (a GET read until now)
     exports.record_export(db.session, current_actor(), "item-stats.csv", filters["country"],
                           {"countries": "all" if filters["country"] is None else [filters["country"]],
                            "filters": {key: value for key, value in filters.items()

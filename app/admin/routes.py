@@ -146,11 +146,11 @@ def new_user():
         except ValidationFailed as exc:
             show_error(form, exc)
         else:
-            db.session.commit()
             if user.role == Role.OFFICIAL:
                 send_invitation(user, current_user.name)
             else:
                 send_activation(user)
+            db.session.commit()  # the account, its link and its e-mail, which leaves after the response
             flash(_("Account created for %(email)s; an invitation is on its way", email=user.email),
                   "success")
             return redirect(url_for("admin.user", user_id=user.id))
@@ -204,6 +204,7 @@ def reinvite(user_id: int):
     if ActionForm().validate_on_submit() and person.active:
         audit.record(db.session, current_actor(), "user.reinvite", person, country_id=person.country_id)
         send_invitation(person, current_user.name)
+        db.session.commit()
         flash(_("A new invitation has been sent to %(email)s", email=person.email), "success")
     return redirect(url_for("admin.user", user_id=person.id))
 

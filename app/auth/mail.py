@@ -1,4 +1,8 @@
-"""The e-mails that carry account links."""
+"""The e-mails that carry account links.
+
+Each one issues a token and writes its message into the caller's transaction (app.mailer): the caller
+commits both together, and the e-mail leaves only once that has committed. Nothing here commits.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +29,6 @@ def token_url(raw: str, endpoint_kind: str = "activate") -> str:
 def _link(user: User, purpose: TokenPurpose, endpoint_kind: str) -> str:
     hours = current_app.config["TOKEN_HOURS"][purpose.value]
     raw = accounts.issue_token(db.session, user, purpose, hours)
-    db.session.commit()
     return token_url(raw, endpoint_kind)
 
 
@@ -35,11 +38,12 @@ def send_reset_link(user: User) -> None:
     mailer.send(user.email, _("Reset your CapStack password"), _(
         "Hello %(name)s,\n\nUse this link to set a new password. It works once, for %(hours)s hours:"
         "\n\n%(url)s\n\nIf you did not ask for this, ignore this e-mail: your password stays as it is.",
-        name=user.name, hours=hours, url=url))
+        name=user.name, hours=hours, url=url), user.id)
 
 
 def invitation_link(user: User) -> str:
-    """A new invitation link for ``user`` (an official asked to set a password and join)."""
+    """A new invitation link for ``user`` (an official asked to set a password and join), in the
+    caller's transaction."""
     return _link(user, TokenPurpose.INVITE, "activate")
 
 
@@ -53,7 +57,7 @@ def send_invitation(user: User, inviter_name: str, campaign_name: str | None = N
         "Hello %(name)s,\n\n%(inviter)s has invited you to CapStack, where you can assess your "
         "digital skills and find training that fits them.%(campaign)s\n\nSet your password with "
         "this link (it works once, for %(days)s days):\n\n%(url)s\n",
-        name=user.name, inviter=inviter_name, campaign=campaign, days=days, url=url))
+        name=user.name, inviter=inviter_name, campaign=campaign, days=days, url=url), user.id)
     return url
 
 
@@ -63,5 +67,5 @@ def send_activation(user: User) -> str:
     mailer.send(user.email, _("Activate your CapStack account"), _(
         "Hello %(name)s,\n\nAn account has been created for you on CapStack. Activate it by "
         "choosing a password with this link (it works once, for %(hours)s hours):\n\n%(url)s\n",
-        name=user.name, hours=hours, url=url))
+        name=user.name, hours=hours, url=url), user.id)
     return url

@@ -5,13 +5,14 @@ from __future__ import annotations
 import unicodedata
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.urls import iri_to_uri
 
 from app.auth import bp
 from app.auth import events as audit_events
+from app.auth import limits as sign_in_limits
 from app.auth.forms import LoginForm, RequestResetForm, SetPasswordForm
 from app.auth.mail import send_reset_link
 from app.authz import Scope, signed_in
@@ -19,14 +20,11 @@ from app.extensions import db, limiter
 from app.models import TokenPurpose
 from app.services import accounts
 from app.services.errors import TokenInvalid, ValidationFailed
+from app.services.throttle import Refusal
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _failed_login(_response) -> bool:
-    return g.get("login_failed", False)
+def _reset_limit() -> str:
+    return current_app.config["RESET_RATE_LIMIT"]
 
 
 def _safe_next(target: str | None) -> str:
@@ -51,12 +49,14 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed_login)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
+        refused = sign_in_limits.refusal(form.email.data)
+        if refused is not None:
+            return _too_many(form, refused)
         user = accounts.authenticate(db.session, form.email.data, form.password.data)
         if user is not None:
             audit_events.record(user, "auth.sign_in")
@@ -64,10 +64,26 @@ def login():
             session.clear()  # a new session at sign-in: nothing carried over from before
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
-        g.login_failed = True
+        sign_in_limits.failed(form.email.data)
         audit_events.sign_in_failed(form.email.data)
         form.email.errors.append(_("The email address or password is not right"))
-    return render_template("auth/login.html", form=form), 200 if not g.get("login_failed") else 401
+        return render_template("auth/login.html", form=form), 401
+    return render_template("auth/login.html", form=form)
+
+
+def _too_many(form: LoginForm, refused: Refusal):
+    """The login page again, saying why and for how long, without checking the password."""
+    minutes = max(1, -(-refused.retry_after // 60))
+    if refused.scope == "address":
+        message = _("Too many failed sign-ins from your network. Try again in %(minutes)s minutes.",
+                    minutes=minutes)
+    else:
+        message = _("Too many failed sign-ins to this account from your network. Try again in "
+                    "%(minutes)s minutes, or reset the password.", minutes=minutes)
+    form.email.errors.append(message)
+    response = current_app.make_response((render_template("auth/login.html", form=form), 429))
+    response.headers["Retry-After"] = str(refused.retry_after)
+    return response
 
 
 @bp.post("/logout")
@@ -82,7 +98,7 @@ def logout():
 
 
 @bp.route("/reset", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
 def request_reset():
     form = RequestResetForm()
     if form.validate_on_submit():
@@ -90,6 +106,7 @@ def request_reset():
         if user is not None and user.active:
             audit_events.record(user, "auth.password_reset_requested")
             send_reset_link(user)
+            db.session.commit()  # the event, the link and its e-mail; the e-mail leaves after the response
         # The same answer whether or not the account exists.
         flash(_("If an account uses that address, we have sent it a link to reset the password."),
               "success")

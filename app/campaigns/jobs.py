@@ -1,7 +1,9 @@
 """Background jobs of campaigns: e-mailing invitations and reminders.
 
-Both work through the invitations in batches and commit as they go, so a job that stops half way
-can be run again and e-mails only the people it had not reached.
+Both work through the invitations in batches. A batch is one transaction: its invitation links, its
+messages in the mail outbox and its counts commit together (or, when the job stops, not at all), and
+its e-mail leaves once that has committed. A job that stops half way can be run again and e-mails only
+the people it had not reached; what the mail server refused waits in the outbox for `flask mail send`.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ def _send_campaign_notice(user: User, campaign: Campaign, inviter: str) -> None:
         "\"%(campaign)s\" on CapStack. It is open from %(opens)s to %(closes)s (%(zone)s time).\n\n"
         "Sign in to start:\n\n%(url)s\n",
         name=user.name, inviter=inviter, campaign=campaign.name, url=public_url("auth.login"),
-        **_window(campaign)))
+        **_window(campaign)), user.id)
 
 
 def _send_reminder(user: User, campaign: Campaign) -> None:
@@ -59,7 +61,14 @@ def _send_reminder(user: User, campaign: Campaign) -> None:
         "Hello %(name)s,\n\nA reminder that you are invited to the skills assessment "
         "\"%(campaign)s\" on CapStack, and have not submitted it yet. It closes on %(closes)s "
         "(%(zone)s time).\n\n%(how)s\n",
-        name=user.name, campaign=campaign.name, how=how, **_window(campaign)))
+        name=user.name, campaign=campaign.name, how=how, **_window(campaign)), user.id)
+
+
+def _batch_done(progress: Callable[[int, int], None], done: int, total: int) -> None:
+    """Commit the batch with its count (the job's progress commits; the CLI's does not), then send it."""
+    progress(done, total)
+    db.session.commit()
+    mailer.deliver_committed()
 
 
 def _batches(ids: list[int]):
@@ -91,7 +100,7 @@ def send_invitations(campaign_id: int, inviter: str, progress: Callable[[int, in
                 invitation.emailed_at = utcnow()
                 sent += 1
             done += 1
-        progress(done, len(ids))  # commits the batch
+        _batch_done(progress, done, len(ids))
     return sent
 
 
@@ -113,7 +122,7 @@ def send_reminders(campaign_id: int, invitation_ids: list[int],
                     _send_reminder(invitation.user, campaign)
                 sent += 1
             done += 1
-        progress(done, len(invitation_ids))
+        _batch_done(progress, done, len(invitation_ids))
     return sent
 
 

@@ -24,7 +24,8 @@ from app.campaigns.jobs import INVITE, REMIND
 from app.dashboard.export import csv_response
 from app.extensions import db
 from app.ids import arg_id, page_arg
-from app.jobs import enqueue, job_or_404
+from app.jobs import add as add_job
+from app.jobs import job_or_404, require_queue
 from app.models import (
     Campaign,
     Country,
@@ -172,17 +173,20 @@ def remind(campaign_id: int):
     campaign = _campaign(campaign_id)
     form = ActionForm()
     if form.validate_on_submit():
+        require_queue()  # before anything is counted: a refusal leaves no trace to double on a retry
         try:
             ids = campaigns.record_reminders(db.session, current_actor(), campaign, utcnow())
         except ValidationFailed as exc:
             flash(str(exc), "error")
             return redirect(url_for("campaigns.show", campaign_id=campaign.id))
-        db.session.commit()
         if not ids:
+            db.session.commit()
             flash(_("Everyone invited has submitted: nobody to remind"), "success")
             return redirect(url_for("campaigns.show", campaign_id=campaign.id))
-        job = enqueue(REMIND, {"campaign_id": campaign.id, "invitation_ids": ids},
+        # The counters, the audit event and the job in one transaction; the job starts once it commits.
+        job = add_job(REMIND, {"campaign_id": campaign.id, "invitation_ids": ids},
                       country_id=campaign.country_id, created_by_id=current_user.id)
+        db.session.commit()
         flash(_("Reminders are being sent to %(count)s officials who have not submitted",
                 count=len(ids)), "success")
         return redirect(url_for("campaigns.job", job_id=job.id))
@@ -255,18 +259,20 @@ def import_file(campaign_id: int, file_id: int):
     staged = _invite_file(campaign, file_id)
     if not ActionForm().validate_on_submit():
         abort(400)
+    require_queue()  # the invitations are e-mailed by a job: refuse before any account is written
     try:
         result = invites.import_file(db.session, current_actor(), staged)
     except ValidationFailed as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("campaigns.invite_file", campaign_id=campaign.id, file_id=staged.id))
+    # The accounts, invitations and the job that e-mails them in one transaction.
+    job = add_job(INVITE, {"campaign_id": campaign.id, "inviter": current_user.name},
+                  country_id=campaign.country_id, created_by_id=current_user.id)
     db.session.commit()
     flash(_("%(invited)s officials invited (%(created)s new accounts, %(reused)s existing; "
             "%(skipped)s were invited already)", invited=result.invited, created=result.created,
             reused=result.reused, skipped=result.already_invited), "success")
-    job = enqueue(INVITE, {"campaign_id": campaign.id, "inviter": current_user.name},
-                  country_id=campaign.country_id, created_by_id=current_user.id)
     return redirect(url_for("campaigns.job", job_id=job.id))
 
 

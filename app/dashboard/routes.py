@@ -28,6 +28,7 @@ from app.models import Role
 from app.services import evaluation
 from app.services.evaluation import exports
 from app.services.evaluation.release import Release
+from app.transactions import begin_writing
 
 STAFF = (Role.ADMIN, Role.FOCAL_POINT)
 PAGE_TITLES = {
@@ -123,6 +124,7 @@ def _download(table: evaluation.Table, file_format: str, selection, extra: dict,
     the audit event of the download."""
     response = table_download(table, file_format, selection, noise=_release(selection).noise,
                               lines=lines, parts=parts)
+    begin_writing()  # the event in a writing transaction of its own (a GET read until now)
     exports.record_export(db.session, current_actor(), f"{table.name}.{file_format}",
                           selection.audit_country_id,
                           {**selection.audit_details, "rows": len(table.rows), **extra})

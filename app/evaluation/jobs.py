@@ -1,7 +1,9 @@
 """The background job that e-mails behaviour follow-up surveys (Kirkpatrick level 3) once they are due.
 
 It first schedules the follow-up of any completed path that has none, then e-mails the due ones in
-batches, committing each batch: a job stopped half way can run again and reaches only those it missed.
+batches. A batch is one transaction (its messages in the mail outbox and its follow-ups marked sent),
+and its e-mail leaves once that has committed: a job stopped half way can run again and reaches only
+those it missed.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ def _send(follow_up: FollowUp) -> None:
         "Have you been able to use it in your work? Three short questions, two minutes:\n\n%(url)s\n\n"
         "Your answers show your organisation which training helps, and what stands in the way.\n",
         name=user.name, path=title,
-        url=public_url("evaluation.follow_up", follow_up_id=follow_up.id)))
+        url=public_url("evaluation.follow_up", follow_up_id=follow_up.id)), user.id)
 
 
 def send_due(progress: Callable[[int, int], None], *, weeks: int) -> Sent:
@@ -62,8 +64,9 @@ def send_due(progress: Callable[[int, int], None], *, weeks: int) -> Sent:
                 follow_up.sent_at = utcnow()
                 sent += 1
             done += 1
-        db.session.commit()
         progress(done, len(ids))
+        db.session.commit()  # the batch with its count (the job's progress commits, the CLI's does not)
+        mailer.deliver_committed()
     return Sent(scheduled, sent)
 
 

@@ -22,6 +22,7 @@ from app.learn.forms import DISMISS_CHOICES, DismissForm, FeedbackForm, Progress
 from app.models import Progress, User
 from app.services import audit, learning, plans
 from app.services.errors import NotFound, ValidationFailed
+from app.transactions import begin_writing
 
 FORMAT_NAMES = {"course": _l("Course"), "video": _l("Video"), "guide": _l("Guide"),
                 "toolkit": _l("Toolkit"), "community": _l("Community"), "book": _l("Book"),
@@ -206,7 +207,7 @@ def evidence(progress_id: int):
     if progress.user_id != current_user.id:  # staff looking at an official's evidence
         actor, owner = current_actor(), db.session.get(User, progress.user_id)
         event = {"country_id": owner.country_id, "details": {"user_id": owner.id}}
-        db.session.commit()  # the event in a transaction of its own: SQLite refuses a write after a read
+        begin_writing()  # the event in a writing transaction of its own: a GET has only read until now
         audit.record(db.session, actor, "evidence.download", audit.Subject("Progress", str(progress_id)),
                      **event)
         db.session.commit()

@@ -7,6 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db, limiter
+from app.jobs import queue_state
 from app.main import bp
 
 
@@ -23,9 +24,12 @@ def help():
 @bp.get("/healthz")
 @limiter.exempt
 def healthz():
+    """The database and, when REDIS_URL is set, Redis. Redis down is "degraded", still 200: sign-in and
+    assessments work (limits in memory, jobs refused or inline), so the load balancer keeps sending."""
+    redis = {"inline": "not configured", "ok": "ok", "down": "down"}[queue_state()]
     try:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:
         db.session.rollback()
-        return jsonify(status="error", database="unreachable"), 503
-    return jsonify(status="ok", database="ok")
+        return jsonify(status="error", database="unreachable", redis=redis), 503
+    return jsonify(status="degraded" if redis == "down" else "ok", database="ok", redis=redis)

@@ -2,7 +2,8 @@
 
 The job is written by app.services.assessment.validation.request_review in the submitting transaction
 (app.services.outbox) and started only once that has committed: a submission that rolls back e-mails
-nobody.
+nobody. The e-mail itself goes through the mail outbox: written with the job's progress, sent once that
+has committed.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def send_review_request(attempt_id: int) -> bool:
             closes=f"{local_time(window_end(campaign), zone):%Y-%m-%d %H:%M}",
             url=public_url("managers.review", attempt_id=attempt.id))
         mailer.send(manager.email, _("Please review the skills assessment of %(name)s",
-                                     name=attempt.user.name), body)
+                                     name=attempt.user.name), body, manager.id)
     return True
 
 
@@ -51,4 +52,5 @@ def send_review_request(attempt_id: int) -> bool:
 @handler(REVIEW_JOB)
 def review_requested_job(job: Job, progress: Callable[[int, int], None]) -> None:
     sent = send_review_request(int(job.params["attempt_id"]))
-    progress(int(sent), 1)
+    progress(int(sent), 1)  # commits the message with the job's count
+    mailer.deliver_committed()

@@ -36,6 +36,7 @@ from app.models.frameworks import (
 from app.models.instruments import Instrument, InstrumentKind, InstrumentSection, Item, ItemKind
 from app.models.jobs import Job
 from app.models.learning import Enrolment, Feedback, LearningPlan, PlanItem, Progress
+from app.models.outbox import OutboxMessage
 from app.models.people import Country, FocalPointScope, Organisation, Role, User
 from app.models.tokens import AccountToken, TokenPurpose
 
@@ -49,5 +50,5 @@ __all__ = [
     "CampaignOrganisation", "Competency", "CompetencyResult", "Country", "FocalPointScope",
     "Framework", "Instrument", "InstrumentKind", "InstrumentSection", "Invitation", "InviteFile",
     "Item", "ItemKind", "Job", "LevelDescriptor", "Organisation", "OrganisationAssessment",
-    "ProficiencyLevel", "Role", "RoleProfile", "RoleTarget", "TokenPurpose", "User",
+    "OutboxMessage", "ProficiencyLevel", "Role", "RoleProfile", "RoleTarget", "TokenPurpose", "User",
 ]

@@ -51,7 +51,7 @@ from app.models import (
 )
 from app.services import links
 from app.services.demo import build_demo
-from tests.conftest import Browser, _TestSession, csrf_from
+from tests.conftest import Browser, _TestSession, csrf_from, sign_in_throttle
 from tests.factories import CountryFactory, FocalPointFactory, UserFactory
 
 ACTORS = ("anonymous", "official", "colleague", "manager", "focal_point", "other_focal_point", "admin")
@@ -166,9 +166,10 @@ def world(app, tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def _transaction(world):
+def _transaction(app, world):
     """Replaces the per-test transaction of tests/conftest.py: these tests share the module's world."""
     limiter.reset()
+    sign_in_throttle(app).reset()
     yield
 
 
@@ -206,6 +207,7 @@ class _Token:
 def _probe(app, rule, actor: str, world: World) -> str:
     """'allowed', 'login' (sent to sign in), 'refused' (403/404) or 'error: <status>'."""
     limiter.reset()
+    sign_in_throttle(app).reset()
     savepoint = world.connection.begin_nested()
     try:
         response = _request(Browser(app.test_client()), rule, _url(rule, world), actor, world)

@@ -177,29 +177,53 @@ def test_replacing_evidence_deletes_the_old_file_once_committed(browser, evidenc
     assert (folder / new).read_bytes() == PNG + b"new"
 
 
-# The default SQLite under ordinary concurrency: two tabs autosaving while the official signs in -------
+# The default SQLite under ordinary concurrency: two tabs autosaving while the official signs in 30 times
+# and an admin downloads dashboard exports (each a GET that records an audit event) -------------------
+
+def _add_admin(database) -> str:
+    from config import Config
+
+    config = Config()
+    config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{database}"
+    application = create_app(config)
+    with application.app_context():
+        email = UserFactory(admin=True).email
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return email
+
 
 @pytest.mark.no_db
-def test_sign_ins_do_not_fail_while_two_tabs_autosave_on_sqlite(tmp_path, monkeypatch):
+def test_sign_ins_and_exports_do_not_fail_while_two_tabs_autosave_on_sqlite(tmp_path):
     from tests.web import test_assess_restart as real
 
-    environment = real._environment
-    monkeypatch.setattr(real, "_environment", lambda database: {
-        **environment(database), "LOGIN_RATE_LIMIT": "1000 per minute"})
     database = tmp_path / "busy.sqlite"
     data = real._build_database(database)
+    admin_email = _add_admin(database)
     server = real.Server(database, tmp_path / "server.log")
     errors: list[str] = []
-    saves = 0
+    saves = downloads = 0
 
-    def sign_in() -> real.Client:
+    def sign_in(email: str = data["email"]) -> real.Client:
         client = real.Client()
         client.base = server.base
         client.get("/auth/login")
-        url, _page = client.post("/auth/login", {"email": data["email"], "password": PASSWORD})
+        url, _page = client.post("/auth/login", {"email": email, "password": PASSWORD})
         if url != "/":
             errors.append(f"sign-in ended on {url}")
         return client
+
+    def exports(client: real.Client, stop: threading.Event) -> None:
+        nonlocal downloads
+        while not stop.is_set():
+            for name in ("levels.csv", "participation.csv", "countries.csv"):
+                try:
+                    client.get(f"/dashboard/export/{name}")
+                except urllib.error.URLError as exc:
+                    errors.append(f"export {name}: {exc}")
+                else:
+                    downloads += 1
 
     def tab(client: real.Client, attempt: str, item: int, values: str, stop: threading.Event) -> None:
         nonlocal saves
@@ -221,6 +245,7 @@ def test_sign_ins_do_not_fail_while_two_tabs_autosave_on_sqlite(tmp_path, monkey
         tabs = [threading.Thread(target=tab, args=(official, attempt, items[f"{data['competency']}-{code}"],
                                                    values, stop))
                 for code, values in (("self", "123"), ("k1", "abc"))]
+        tabs.append(threading.Thread(target=exports, args=(sign_in(admin_email), stop)))
         for thread in tabs:
             thread.start()
         for _ in range(30):
@@ -235,4 +260,4 @@ def test_sign_ins_do_not_fail_while_two_tabs_autosave_on_sqlite(tmp_path, monkey
         server.kill()
     log = (tmp_path / "server.log").read_text()
     assert errors == [] and "database is locked" not in log
-    assert saves > 30  # the tabs really were saving all along
+    assert saves > 30 and downloads > 30  # the tabs really were saving, the admin downloading, all along

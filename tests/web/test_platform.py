@@ -15,7 +15,7 @@ from tests.factories import UserFactory
 def test_healthz_answers_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json() == {"status": "ok", "database": "ok", "redis": "not configured"}
 
 
 def test_healthz_answers_503_when_the_database_is_unreachable(client, monkeypatch):

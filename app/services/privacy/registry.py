@@ -101,6 +101,14 @@ TABLES: dict[str, Table] = {
         "params": _c("job parameters (an inviter's name)", SCRUB),
         "message": _c("outcome text, may quote an address", SCRUB),
     }),
+    "outbox_messages": Table("e-mail waiting to be sent, or sent in the last MAIL_OUTBOX_KEEP_DAYS days", {
+        # app.services.mail_outbox.add sets it whenever the address has an account.
+        "user_id": _c("the recipient", OWN),
+        "to_address": _c("the recipient's e-mail address", SCRUB),
+        "subject": _c("may name someone else (the official a manager is asked to review)", SCRUB),
+        "body": _c("the message: the recipient's name, maybe someone else's", SCRUB),
+        "last_error": _c("the mail server's answer, may quote the address", SCRUB),
+    }, delete_rows=True),
     "campaigns": Table("assessment rounds", {
         "created_by_id": _c("the focal point who created it; " + _BY, KEEP),
         "name": _c("the campaign's name", NONE),
