@@ -105,31 +105,36 @@ def event_hash(event: Any) -> str:
 
 @dataclass(frozen=True)
 class ChainReport:
-    """The result of walking the chain: how many events were intact, and the first broken one."""
+    """The result of walking the chain: how many events were intact, the first broken one, and the head
+    (the last event's id and hash: kept outside the database, it shows later that nothing was cut off)."""
 
     events: int
     broken_id: int | None = None
     problem: str = ""
+    head: tuple[int, str] | None = None
 
     @property
     def intact(self) -> bool:
         return self.broken_id is None
 
 
-def verify_chain(session: Session) -> ChainReport:
-    """Walk every event in id order; stop at the first changed row, or the row after a deleted one."""
+def verify_chain(session: Session, anchor: tuple[int, str] | None = None) -> ChainReport:
+    """Walk every event in id order; stop at the first changed row, or the row after a deleted one.
+
+    ``anchor`` is a head reported earlier (event id, hash): that event must still be there with that
+    hash, which finds events deleted from the end of the chain, the one change the chain cannot show."""
     columns = (AuditEvent.id, AuditEvent.at, AuditEvent.actor_id, AuditEvent.action, AuditEvent.object_type,
                AuditEvent.object_id, AuditEvent.country_id, AuditEvent.ip, AuditEvent.details,
                AuditEvent.prev_hash, AuditEvent.hash)
     rows = session.execute(select(*columns).order_by(AuditEvent.id).execution_options(yield_per=1000))
     try:
-        return _walk(rows)
+        return _walk(rows, anchor)
     finally:
         rows.close()  # a server-side cursor on PostgreSQL: closed even when the walk stops early
 
 
-def _walk(rows: Iterable[Any]) -> ChainReport:
-    expected, previous_id, count = GENESIS, None, 0
+def _walk(rows: Iterable[Any], anchor: tuple[int, str] | None) -> ChainReport:
+    expected, previous_id, count, anchored = GENESIS, None, 0, anchor is None
     for row in rows:
         if row.prev_hash != expected:
             where = f"event {previous_id}" if previous_id is not None else "the start of the chain"
@@ -137,8 +142,16 @@ def _walk(rows: Iterable[Any]) -> ChainReport:
                                               "was deleted, or its predecessor was rewritten")
         if row.hash != event_hash(row):
             return ChainReport(count, row.id, "its content was changed after it was written")
+        if anchor is not None and row.id == anchor[0]:
+            if row.hash != anchor[1]:
+                return ChainReport(count, row.id, "its hash is not the one recorded as the head earlier")
+            anchored = True
         expected, previous_id, count = row.hash, row.id, count + 1
-    return ChainReport(count)
+    head = (previous_id, expected) if previous_id is not None else None
+    if not anchored:
+        return ChainReport(count, anchor[0], "it was the head recorded earlier and is gone: events were "
+                                             "deleted from the end of the chain", head)
+    return ChainReport(count, head=head)
 
 
 def _lock_chain(session: Session) -> None:

@@ -171,3 +171,40 @@ def test_verify_fails_after_a_row_is_deleted(app):
     result = app.test_cli_runner().invoke(args=["audit", "verify"])
     assert result.exit_code == 1
     assert f"broken at event {events[2].id}" in result.output and "deleted" in result.output
+
+
+def _head(app) -> str:
+    result = app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert result.exit_code == 0, result.output
+    return result.output.strip().rsplit("; head ", 1)[1]
+
+
+def test_the_head_printed_by_verify_finds_events_deleted_from_the_end(app):
+    _three_events()
+    db.session.commit()
+    head = _head(app)
+    last_id = int(head.split(":")[0])
+    assert head.split(":")[1] == db.session.get(AuditEvent, last_id).hash
+    assert app.test_cli_runner().invoke(args=["audit", "verify", "--head", head]).exit_code == 0
+    db.session.execute(text("DELETE FROM audit_events WHERE id >= :id"), {"id": last_id - 1})
+    plain = app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert plain.exit_code == 0  # the rest of the chain holds: without the head this cannot be seen
+    result = app.test_cli_runner().invoke(args=["audit", "verify", "--head", head])
+    assert result.exit_code == 1
+    assert f"broken at event {last_id}" in result.output and "deleted from the end" in result.output
+
+
+def test_a_head_whose_event_was_rewritten_is_found(app):
+    events = _three_events()
+    db.session.commit()
+    head = _head(app)
+    forged = f"{events[-1].id}:{'0' * 64}"
+    result = app.test_cli_runner().invoke(args=["audit", "verify", "--head", forged])
+    assert result.exit_code == 1 and "not the one recorded as the head" in result.output
+    assert app.test_cli_runner().invoke(args=["audit", "verify", "--head", head]).exit_code == 0
+
+
+@pytest.mark.parametrize("bad", ["12", "x:" + "a" * 64, "١٢:" + "a" * 64, "12:abc"])
+def test_a_malformed_head_is_a_usage_error(app, bad):
+    result = app.test_cli_runner().invoke(args=["audit", "verify", "--head", bad])
+    assert result.exit_code == 2 and "EVENT_ID:HASH" in result.output
