@@ -178,8 +178,9 @@ def jobs_cli() -> None:
 
 
 @jobs_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Run what is queued, then stop (cron, a catch-up).")
 @with_appcontext
-def worker() -> None:
+def worker(burst: bool) -> None:
     """Run an RQ worker for the capstack queue (needs REDIS_URL)."""
     redis_url = current_app.config.get("REDIS_URL")
     if not redis_url:
@@ -188,7 +189,7 @@ def worker() -> None:
     from rq import Queue, Worker
 
     connection = Redis.from_url(redis_url)
-    Worker([Queue("capstack", connection=connection)], connection=connection).work()
+    Worker([Queue("capstack", connection=connection)], connection=connection).work(burst=burst)
 
 
 @jobs_cli.command("resume")

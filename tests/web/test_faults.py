@@ -15,15 +15,10 @@ sent after signing in again, in Chromium).
 from __future__ import annotations
 
 import json
-import shutil
-import signal
-import subprocess
-import time
 import urllib.error
 from pathlib import Path
 
 import pytest
-import redis
 from sqlalchemy import func, select
 
 from app import create_app
@@ -32,34 +27,9 @@ from app.models import AuditEvent, Invitation, Job
 from config import Config
 from tests.factories import PASSWORD, FocalPointFactory, InvitationFactory
 from tests.web import test_assess_restart as real
+from tests.web.servers import RedisServer
 
 pytestmark = pytest.mark.no_db
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
-
-
-class RedisServer:
-    """A redis-server of the test's own, keeping nothing on disk."""
-
-    def __init__(self, port: int, log: Path) -> None:
-        self.port, self.log = port, log.open("ab")
-        self.process = subprocess.Popen(  # noqa: S603 - Debian's redis-server, fixed arguments
-            [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=self.log, stderr=subprocess.STDOUT)
-        client, deadline = redis.Redis(port=port, socket_connect_timeout=0.5), time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"redis-server did not start; see {log}") from None
-                time.sleep(0.05)
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-        self.log.close()
 
 
 class Server(real.Server):
