@@ -45,7 +45,13 @@ node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-assets: app/static/build/app.css
+## make assets: compile the Sass and copy GOV.UK Frontend (npm), then give each file the templates link to
+## a hashed name with .br and .gz variants and write build/manifest.json (app/static_assets.py)
+assets: app/static/build/manifest.json
+
+app/static/build/manifest.json: app/static/build/app.css app/static/favicon.svg $(wildcard app/static/js/*.js) \
+                                app/static_assets.py | install
+	$(BIN)/python -m app.static_assets
 
 app/static/build/app.css: node_modules/.package-lock.json $(wildcard app/assets/*.scss)
 	npm run --silent build

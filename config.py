@@ -84,6 +84,15 @@ class Config:
         self.ERASE_DEACTIVATED_AFTER_DAYS = int(_env("ERASE_DEACTIVATED_AFTER_DAYS", "0")) or None
         # Sent e-mail (addresses, names) is deleted from the outbox this many days on (`flask mail send`).
         self.MAIL_OUTBOX_KEEP_DAYS = int(_env("MAIL_OUTBOX_KEEP_DAYS", "30"))
+        # Dashboard tables and charts (app/cache.py), keyed by the data version in the database: in
+        # Redis when there is one (shared by every app instance), else in each process's memory.
+        self.CACHE_TYPE = "RedisCache" if self.REDIS_URL else "SimpleCache"
+        self.CACHE_REDIS_URL = self.REDIS_URL
+        self.CACHE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1} if self.REDIS_URL else {}
+        self.CACHE_KEY_PREFIX = _env("CACHE_KEY_PREFIX", "capstack:")
+        # A version's entries are never read again once the data moves on. The timeout bounds how long
+        # a change that does not move the version (a user's organisation or role) waits.
+        self.CACHE_DEFAULT_TIMEOUT = int(_env("CACHE_DEFAULT_TIMEOUT", "600"))
 
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     BABEL_DEFAULT_LOCALE = "en"
@@ -98,6 +107,12 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     HSTS = False
     PAGE_SIZE = 25
+    # Flask-Compress (app/static_assets.py): brotli, else gzip, streamed downloads too (Flask-Compress
+    # streams no gzip by default); the text types this app sends, so ZIP and XLSX files go as they are.
+    COMPRESS_ALGORITHM = ("br", "gzip")
+    COMPRESS_ALGORITHM_STREAMING = ("br", "gzip")
+    COMPRESS_MIMETYPES = ("text/html", "text/css", "text/csv", "text/plain", "text/javascript",
+                          "application/javascript", "application/json", "image/svg+xml")
     # Largest request body: an officials file of 10,000+ rows or a 5 MB evidence upload fits.
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
 
@@ -119,6 +134,10 @@ class TestConfig(Config):
         self.MAIL_SUPPRESS_SEND = True
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.PUBLIC_URL = "http://localhost"
+        # Tests change the data behind the service layer's back (factories), so nothing is cached
+        # unless a test builds an app with a cache of its own (tests/web/test_dashboard_cache.py).
+        self.CACHE_TYPE = "NullCache"
+        self.CACHE_NO_NULL_WARNING = True
 
 
 MIN_SECRET_LENGTH = 32

@@ -10,6 +10,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app.cache import cache
 from config import Config, config_from_env
 
 
@@ -29,8 +30,29 @@ def create_app(config: Config | None = None) -> Flask:
         "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf")})])
 
     _init_extensions(app)
+    cache.init_app(app)
 
-    from app import errors, mailer, observability
+    _register_blueprints_and_commands(app)
+
+    from app import errors, mailer, observability, static_assets
+    from app.jobs import start_committed
+
+    errors.register(app)
+    mailer.init_app(app)  # before start_committed: e-mail its inline jobs commit goes too
+    app.after_request(start_committed)  # jobs written in a request's transactions, once committed
+    observability.register(app)
+    static_assets.init_app(app)  # WhiteNoise for /static (hashed names), compressed responses
+
+    @app.context_processor
+    def _layout_context() -> dict[str, str]:
+        from flask_babel import get_locale
+
+        return {"html_lang": str(get_locale() or "en")}
+
+    return app
+
+
+def _register_blueprints_and_commands(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.admin.cli import users_cli
     from app.admin.privacy_cli import privacy_cli
@@ -46,7 +68,7 @@ def create_app(config: Config | None = None) -> Flask:
     from app.dashboard.cli import catalogue_cli
     from app.evaluation import bp as evaluation_bp
     from app.evaluation.cli import follow_ups_cli
-    from app.jobs import jobs_cli, start_committed
+    from app.jobs import jobs_cli
     from app.learn import bp as learn_bp
     from app.learn.cli import plans_cli
     from app.main import bp as main_bp
@@ -60,18 +82,6 @@ def create_app(config: Config | None = None) -> Flask:
     for command in (users_cli, demo_command, content_cli, frameworks_cli, campaigns_cli, jobs_cli,
                     catalogue_cli, links_cli, plans_cli, follow_ups_cli, privacy_cli, audit_cli):
         app.cli.add_command(command)
-    errors.register(app)
-    mailer.init_app(app)  # before start_committed: e-mail its inline jobs commit goes too
-    app.after_request(start_committed)  # jobs written in a request's transactions, once committed
-    observability.register(app)
-
-    @app.context_processor
-    def _layout_context() -> dict[str, str]:
-        from flask_babel import get_locale
-
-        return {"html_lang": str(get_locale() or "en")}
-
-    return app
 
 
 def _select_locale() -> str | None:

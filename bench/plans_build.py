@@ -1,26 +1,43 @@
-"""Time building every learning plan of a campaign of 2,000 synthetic officials, with the pandas prefilter
-against the baseline of matching each official against the whole catalogue.
+"""Matching a campaign at scale: sparse shortlists (app/services/shortlists.py) against a bare numpy scoring
+of the same shapes, in the same run, and the peak memory of the whole match.
 
-    .venv/bin/python bench/plans_build.py [--officials 2000] [--resources 100] [--seed 7] [--repeat 3]
+    .venv/bin/python bench/plans_build.py [--officials 20000] [--resources 1000] [--top-k 24] [--chunk 2000]
+                                          [--sample 200] [--write] [--seed 7]
 
-Uses a throwaway SQLite file, deleted at the end. Both runs load the same data in the same queries and
-write the same plans; they differ only in the candidates handed to matching.build_plan. The script
-checks that both give the same recommendations before printing the figures (the best of --repeat runs).
+Writes a synthetic campaign (officials with results on 21 competencies and context answers, a catalogue with
+levels, languages, formats, prerequisites and three paths) into a throwaway SQLite file, or into
+DATABASE_URL when it is set (use a database of your own: every table is emptied first). Then, in a
+fresh child process (so that its peak resident memory, ru_maxrss, is the match's own):
+
+- loads the campaign (profiles and catalogue, a fixed number of queries);
+- for each chunk of officials, alternating which goes first: the sparse scoring with top-k shortlists
+  (``Scorer.shortlists``), and the bare numpy scoring of the same shapes (a dense officials ×
+  competency-levels matrix times a dense competency-levels × resources one, then ``argpartition`` for
+  the top k of each row); then the rules on each shortlist (``shortlists.plan``);
+- checks on ``--sample`` officials that their plans are those against the whole catalogue;
+- with ``--write``, also times the whole background job (``plans.build_campaign_plans``: load, match,
+  write every plan) in a second child.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import random
+import resource
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import delete, insert  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
@@ -40,19 +57,17 @@ from app.models import (  # noqa: E402
     InstrumentSection,
     Item,
     ItemKind,
-    LearningPlan,
     Organisation,
     PathStep,
     PathVersion,
     PathVersionRole,
-    PlanItem,
     Resource,
     ResourceCompetency,
     RoleProfile,
     User,
 )
 from app.models.base import utcnow  # noqa: E402
-from app.services import plans  # noqa: E402
+from app.services.learning import plans, shortlists  # noqa: E402
 from config import Config  # noqa: E402
 
 COMPETENCIES = 21  # as many as the bundled framework
@@ -110,19 +125,29 @@ def populate(session, officials: int, resources: int, seed: int) -> int:
             {"path_version_id": version.id, "position": p, "resource_id": rng.randint(1, resources)}
             for p in range(4)])
 
-    # The officials: a submitted attempt each, with results for every competency and context answers.
+    # The officials: a submitted attempt each, with results for every competency and context answers,
+    # written a block at a time so that the generator's memory stays small.
     first_user = 1000
+    for block in range(0, officials, 5000):
+        numbers = range(block, min(block + 5000, officials))
+        _officials(session, rng, numbers, first_user, country, organisation, instrument, campaign, roles,
+                   competencies, context, now)
+    session.commit()
+    return campaign.id
+
+
+def _officials(session, rng, numbers, first_user, country, organisation, instrument, campaign, roles,
+               competencies, context, now) -> None:
     session.execute(insert(User), [
         {"id": first_user + n, "email": f"official{n}@bench.example.org", "name": f"Official {n}",
-         "role": "official", "country_id": country.id, "organisation_id": organisation.id}
-        for n in range(officials)])
+         "role": "official", "country_id": country.id, "organisation_id": organisation.id} for n in numbers])
     session.execute(insert(Attempt), [
         {"id": first_user + n, "campaign_id": campaign.id, "user_id": first_user + n,
          "instrument_id": instrument.id, "country_id": country.id, "organisation_id": organisation.id,
          "role_profile_id": rng.choice(roles).id, "status": AttemptStatus.SUBMITTED, "submitted_at": now}
-        for n in range(officials)])
+        for n in numbers])
     results, answers = [], []
-    for n in range(officials):
+    for n in numbers:
         attempt_id = first_user + n
         for competency in competencies:
             current = rng.randint(0, 3)
@@ -138,77 +163,148 @@ def populate(session, officials: int, resources: int, seed: int) -> int:
                         "value": rng.choice(list(plans.HOURS_PER_WEEK))})
     session.execute(insert(CompetencyResult), results)
     session.execute(insert(Answer), answers)
-    session.commit()
-    return campaign.id
 
 
-def forget_plans(session) -> None:
-    session.execute(delete(PlanItem))
-    session.execute(delete(LearningPlan))
-    session.commit()
-    session.expunge_all()
+def bare_numpy(gaps_dense: np.ndarray, coverage_dense: np.ndarray, k: int) -> np.ndarray:
+    """The bare scoring of the same shapes: every official × every resource, then each row's top k."""
+    scores = gaps_dense @ coverage_dense
+    if scores.shape[1] <= k:
+        return scores
+    return np.argpartition(-scores, k, axis=1)[:, :k]
 
 
-def timed(function, repeat: int = 1, before=None):
-    """The best time of ``repeat`` runs (the machine may be busy), and the last run's value."""
-    best, value = float("inf"), None
-    for _ in range(repeat):
-        if before:
-            before()
+def measure_match(uri: str, campaign_id: int, top_k: int, chunk: int, sample: int) -> dict:
+    """In this process: load, score both ways chunk by chunk (alternating), apply the rules, check."""
+    app = _app(uri)
+    with app.app_context():
         started = time.perf_counter()
-        value = function()
-        best = min(best, time.perf_counter() - started)
-    return best, value
+        data = plans.load_campaign(db.session, campaign_id)
+        figures = {"load": time.perf_counter() - started, "sparse": 0.0, "numpy": 0.0, "rules": 0.0,
+                   "sparse_cpu": 0.0, "numpy_cpu": 0.0, "rules_cpu": 0.0,
+                   "officials": len(data.profiles), "items": 0}
+        coverage = data.scorer.coverage.toarray()
+        user_ids = sorted(data.profiles)
+        for number, start in enumerate(range(0, len(user_ids), chunk)):
+            profiles = [data.profiles[u] for u in user_ids[start:start + chunk]]
+            people = [(p.official, p.gaps) for p in profiles]
+            dense = data.scorer._gaps(people).toarray()
+            for which in (("sparse", "numpy") if number % 2 == 0 else ("numpy", "sparse")):
+                began, cpu = time.perf_counter(), time.process_time()
+                if which == "sparse":
+                    found = data.scorer.shortlists(people, top_k)
+                else:
+                    bare_numpy(dense, coverage, top_k)
+                figures[which] += time.perf_counter() - began
+                figures[f"{which}_cpu"] += time.process_time() - cpu
+            began, cpu = time.perf_counter(), time.process_time()
+            for profile, shortlist in zip(profiles, found, strict=True):
+                paths = data.catalogue.paths_for(data.enrolled.get(profile.user_id, ()))
+                figures["items"] += len(shortlists.plan(data.scorer, shortlist, profile.official,
+                                                        profile.gaps, paths, top_k))
+            figures["rules"] += time.perf_counter() - began
+            figures["rules_cpu"] += time.process_time() - cpu
+        checked = user_ids[:: max(1, len(user_ids) // sample)][:sample]
+        short = plans.match_officials(data, checked, top_k=top_k)
+        whole = plans.match_officials(data, checked, top_k=0)
+        figures["identical"] = all([(r.kind, r.ref, r.reason) for r in short[u]]
+                                   == [(r.kind, r.ref, r.reason) for r in whole[u]] for u in checked)
+        figures["checked"] = len(checked)
+        db.session.remove()
+    figures["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return figures
+
+
+def measure_job(uri: str, campaign_id: int) -> dict:
+    """In this process: the whole background job, load, match and write every plan."""
+    app = _app(uri)
+    with app.app_context():
+        started = time.perf_counter()
+        report = plans.build_campaign_plans(db.session, campaign_id)
+        figures = {"job": time.perf_counter() - started, "summary": report.summary()}
+        db.session.remove()
+    figures["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return figures
+
+
+def _app(uri: str):
+    config = Config()
+    config.SQLALCHEMY_DATABASE_URI = uri
+    return create_app(config)
+
+
+def _child(*args: str) -> dict:
+    command = [sys.executable, __file__, "--child", *args]  # this script, with its own arguments
+    out = subprocess.run(command, check=True, capture_output=True, text=True)  # noqa: S603
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _empty(uri: str) -> None:
+    """Empty every table of a database given in DATABASE_URL (a benchmark's own) and bring it up to date."""
+    app = _app(uri)
+    with app.app_context():
+        upgrade()
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--officials", type=int, default=2000)
-    parser.add_argument("--resources", type=int, default=100)
+    parser.add_argument("--officials", type=int, default=20000)
+    parser.add_argument("--resources", type=int, default=1000)
+    parser.add_argument("--top-k", type=int, default=shortlists.DEFAULT_K)
+    parser.add_argument("--chunk", type=int, default=2000, help="officials scored at a time")
+    parser.add_argument("--sample", type=int, default=200,
+                        help="officials checked against the whole catalogue")
+    parser.add_argument("--write", action="store_true", help="also time the whole job, writing every plan")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each timing; the best counts")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        what, uri, *rest = args.child
+        numbers = [int(v) for v in rest]
+        print(json.dumps(measure_match(uri, *numbers) if what == "match" else measure_job(uri, *numbers)))
+        return
 
     with tempfile.TemporaryDirectory() as folder:
-        config = Config()
-        config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{Path(folder) / 'bench.sqlite'}"
-        app = create_app(config)
+        uri = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(folder) / 'bench.sqlite'}"
+        if os.environ.get("DATABASE_URL"):
+            _empty(uri)
+        app = _app(uri)
         with app.app_context():
             upgrade()
-            setup, campaign_id = timed(lambda: populate(db.session, args.officials, args.resources,
-                                                        args.seed))
-            print(f"{args.officials} officials x {COMPETENCIES} competencies, {args.resources} resources: "
-                  f"written in {setup:.1f} s")
-
-            # Matching alone, on data loaded once: where the prefilter does its work.
-            load, data = timed(lambda: plans.load_campaign(db.session, campaign_id))
-            fast_match, fast = timed(lambda: plans.match_campaign(data, prefilter=True), args.repeat)
-            slow_match, slow = timed(lambda: plans.match_campaign(data, prefilter=False), args.repeat)
-            same = {u: [(r.kind, r.ref) for r in recs] for u, recs in fast.items()} == {
-                u: [(r.kind, r.ref) for r in recs] for u, recs in slow.items()}
-            if not same:
-                sys.exit("the prefilter changed some plans: the figures would mean nothing")
-            items = sum(len(recs) for recs in fast.values())
-            db.session.expunge_all()
-
-            # The whole batch: load, match, write every plan in chunks.
-            def again():
-                forget_plans(db.session)
-
-            fast_batch, report = timed(lambda: plans.build_campaign_plans(db.session, campaign_id),
-                                       args.repeat, again)
-            slow_batch, _report = timed(lambda: plans.build_campaign_plans(db.session, campaign_id,
-                                                                           prefilter=False),
-                                        args.repeat, again)
+            started = time.perf_counter()
+            campaign_id = populate(db.session, args.officials, args.resources, args.seed)
+            if db.engine.dialect.name == "postgresql":
+                db.session.execute(text("ANALYZE"))
+                db.session.commit()
             db.session.remove()
+            db.engine.dispose()
+        print(f"{args.officials} officials x {COMPETENCIES} competencies, {args.resources} resources on "
+              f"{uri.split(':')[0]}: written in {time.perf_counter() - started:.1f} s", flush=True)
+        match = _child("match", uri, str(campaign_id), str(args.top_k), str(args.chunk), str(args.sample))
+        job = _child("job", uri, str(campaign_id)) if args.write else None
+    _print(args, match, job)
 
-    print(f"loading the campaign (results, answers, catalogue): {load:.2f} s; {items} items in "
-          f"{len(fast)} plans, identical with and without the prefilter")
-    print(f"{'':36}{'prefilter':>12}{'baseline':>12}{'ratio':>8}")
-    print(f"{'matching only':36}{fast_match:>11.2f}s{slow_match:>11.2f}s{slow_match / fast_match:>7.1f}x")
-    print(f"{'whole batch (load, match, write)':36}{fast_batch:>11.2f}s{slow_batch:>11.2f}s"
-          f"{slow_batch / fast_batch:>7.1f}x")
-    print(f"batch: {report.summary()}")
+
+def _print(args, match: dict, job: dict | None) -> None:
+    if not match["identical"]:
+        sys.exit("shortlisted plans differ from those against the whole catalogue: the figures mean nothing")
+    print(f"loading the campaign: {match['load']:.1f} s; {match['items']} items in {match['officials']} "
+          f"plans; {match['checked']} officials checked: identical to the whole catalogue")
+    print(f"scoring, top {args.top_k} per official: sparse {match['sparse']:.2f} s, bare numpy "
+          f"{match['numpy']:.2f} s: {match['sparse'] / match['numpy']:.2f}x")
+    both = match["sparse"] + match["rules"]
+    print(f"rules on the shortlists: {match['rules']:.2f} s; scoring + rules {both:.2f} s: "
+          f"{both / match['numpy']:.2f}x the bare numpy scoring")
+    print(f"CPU time (this machine is shared): sparse {match['sparse_cpu']:.2f} s, bare numpy "
+          f"{match['numpy_cpu']:.2f} s ({match['sparse_cpu'] / match['numpy_cpu']:.2f}x), rules "
+          f"{match['rules_cpu']:.2f} s (scoring + rules "
+          f"{(match['sparse_cpu'] + match['rules_cpu']) / match['numpy_cpu']:.2f}x)")
+    print(f"peak resident memory of the match (load, score, rules): {match['peak_mb']:.0f} MB")
+    if job:
+        print(f"the whole job (load, match, write): {job['job']:.1f} s, peak {job['peak_mb']:.0f} MB; "
+              f"{job['summary']}")
 
 
 if __name__ == "__main__":

@@ -200,8 +200,9 @@ def autosave(attempt_id: int):
     except OutsideWindow as exc:
         db.session.rollback()
         return jsonify(saved=False, error=_window_message(exc)), 409
-    db.session.commit()
+    # counted before the commit: in the transaction that wrote the answer, with the attempt still loaded
     answered, total = questions.progress(db.session, db.session.get_one(Attempt, attempt_id))
+    db.session.commit()
     return jsonify(saved=True, item=item_id, answered=answered, total=total)
 
 

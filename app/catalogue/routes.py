@@ -27,8 +27,9 @@ from app.ids import MAX_PAGE, page_arg, parse_id
 from app.jobs import enqueue, job_or_404
 from app.models import Job, Resource, Role, Suggestion
 from app.models.base import utcnow
-from app.services import catalogue, markdown, suggestions
+from app.services import catalogue, markdown
 from app.services.errors import NotFound, ValidationFailed
+from app.services.learning import suggestions
 
 
 def _page(stmt):

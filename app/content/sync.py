@@ -52,6 +52,7 @@ from app.models import (
     RoleTarget,
 )
 from app.services.errors import ValidationFailed
+from app.services.evaluation import data_version
 
 
 def sync_content(session: Session, content: Content) -> SyncReport:
@@ -79,6 +80,7 @@ def sync_content(session: Session, content: Content) -> SyncReport:
         report.retired.append(f"instrument {instrument.code} (version {instrument.version})")
     if content.resources is not None:
         sync_resources(session, content, frameworks, report)
+    data_version.bump(session)  # the dashboards' cached figures are out of date once this commits
     session.flush()
     return report
 

@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from app.authz import current_actor, require_role
 from app.dashboard import bp
+from app.dashboard.cache import cached
 from app.dashboard.charts import CHARTS
 from app.dashboard.export import table_download
 from app.dashboard.formatting import cell, heat_class, interval, label
@@ -56,9 +57,14 @@ def _dashboard_helpers() -> dict[str, object]:
 def _page(page: str) -> str:
     selection = current_selection(db.session)
     release = _release(selection)
-    tables = build(db.session, selection, release, PAGES[page])
+
+    def compute():
+        tables = build(db.session, selection, release, PAGES[page])
+        return tables, page_summary(db.session, page, tables)
+
+    tables, summary = cached(f"page:{page}", selection, release, compute)
     return render_template(f"dashboard/{page}.html", page=page, selection=selection, tables=tables,
-                           k=release.k, summary=page_summary(db.session, page, tables))
+                           k=release.k, summary=summary)
 
 
 @bp.get("/")
@@ -100,9 +106,13 @@ def chart(name: str) -> Response:
     if TABLES[spec.table].admin_only and current_user.role != Role.ADMIN:
         abort(403)
     selection = current_selection(db.session)
-    table = TABLES[spec.table].build(db.session, selection, _release(selection))
-    return Response(spec.draw(table, selection, str(spec.title), str(spec.description)),
-                    mimetype="image/svg+xml")
+    release = _release(selection)
+
+    def draw() -> bytes:
+        table = TABLES[spec.table].build(db.session, selection, release)
+        return spec.draw(table, selection, str(spec.title), str(spec.description))
+
+    return Response(cached(f"chart:{name}", selection, release, draw), mimetype="image/svg+xml")
 
 
 @bp.get("/export/<name>.<any(csv, xlsx):file_format>")
@@ -114,8 +124,14 @@ def export(name: str, file_format: str) -> Response:
     if spec.admin_only and current_user.role != Role.ADMIN:
         abort(403)
     selection = current_selection(db.session)
-    table = spec.build(db.session, selection, _release(selection))
-    return _download(table, file_format, selection, {})
+    return _download(_table(name, selection), file_format, selection, {})
+
+
+def _table(name: str, selection: Selection) -> evaluation.Table:
+    """One table for a download or the content-gap report, computed once per data version."""
+    release = _release(selection)
+    return cached(f"table:{name}", selection, release,
+                  lambda: TABLES[name].build(db.session, selection, release))
 
 
 def _download(table: evaluation.Table, file_format: str, selection, extra: dict, *,
@@ -159,6 +175,6 @@ def content_gap_report() -> Response | str:
     selection = current_selection(db.session)  # a country the viewer may not see is a 404
     if request.args.get("format") == "csv":
         return redirect(url_for("dashboard.export", name="content-gaps", file_format="csv", **selection.args))
-    table = TABLES["content-gaps"].build(db.session, selection, _release(selection))
+    table = _table("content-gaps", selection)
     return render_template("dashboard/content_gaps.html", gaps=table, selection=selection,
                            picked=selection.args.get("country"), countries=selection.countries)

@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Campaign, User
-from app.services import accounts, plans
+from app.services import accounts
 from app.services.errors import NotFound
+from app.services.learning import plans
 
 
 @click.group("plans", help="Officials' learning plans.")

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from app.extensions import db
 from app.jobs import enqueue, handler
 from app.models import Campaign, Job, User
-from app.services import plans
+from app.services.learning import plans
 
 
 @handler("plans.build")

@@ -6,7 +6,7 @@ from flask import current_app
 
 from app.extensions import db
 from app.models import User
-from app.services import plans
+from app.services.learning import plans
 
 
 def refresh_plan_quietly(official: User) -> None:

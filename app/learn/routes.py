@@ -13,15 +13,19 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_sqlalchemy.pagination import Pagination
 
 from app.authz import Scope, current_actor, signed_in
 from app.extensions import db
 from app.form_errors import show_error
+from app.ids import page_arg
 from app.learn import bp
 from app.learn.forms import DISMISS_CHOICES, DismissForm, FeedbackForm, ProgressForm
 from app.models import Progress, User
-from app.services import audit, learning, plans
+from app.services import audit
 from app.services.errors import NotFound, ValidationFailed
+from app.services.learning import plan_view, plans
+from app.services.learning import progress as learning
 from app.transactions import begin_writing
 
 FORMAT_NAMES = {"course": _l("Course"), "video": _l("Video"), "guide": _l("Guide"),
@@ -54,16 +58,33 @@ def _evidence_dir() -> Path:
 
 
 def _back_to_plan(item_id: int | None = None):
-    return redirect(url_for("learn.plan") + (f"#item-{item_id}" if item_id else ""))
+    """To the plan; with ``item_id``, to that item on the page that shows it."""
+    if not item_id:
+        return redirect(url_for("learn.plan"))
+    number = plan_view.page_of(db.session, current_user, item_id, current_app.config["PAGE_SIZE"])
+    return redirect(url_for("learn.plan", page=number if number > 1 else None) + f"#item-{item_id}")
 
 
 # The plan -------------------------------------------------------------------------------------------
 
+class PlanPages(Pagination):
+    """The pages of a plan, for the pagination macros: the page's entries and their total come from
+    ``plan_view.plan_page`` (counted in SQL)."""
+
+    def _query_items(self) -> list:
+        return self._query_args["view"].entries
+
+    def _query_count(self) -> int:
+        return self._query_args["view"].total
+
+
 @bp.get("/")
 @signed_in(Scope.OWN)
 def plan():
-    view = learning.plan_view(db.session, current_user)
-    return render_template("learn/plan.html", view=view, dismissal=learning.dismissal)
+    number, size = page_arg(), current_app.config["PAGE_SIZE"]
+    view = plan_view.plan_page(db.session, current_user, number, size)
+    pages = PlanPages(page=number, per_page=size, error_out=False, view=view)
+    return render_template("learn/plan.html", view=view, pages=pages, dismissal=learning.dismissal)
 
 
 @bp.post("/refresh")

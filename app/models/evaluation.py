@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Float, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, created_at, intpk
@@ -70,3 +70,13 @@ class IndicatorValue(Base):
 
     indicator: Mapped[Indicator] = relationship(back_populates="values")
     organisation: Mapped[Organisation | None] = relationship()
+
+
+# A one-row table (id 1), created by migration 9d4e5f6a7b83: the data version of
+# app.services.evaluation.data_version. Core, not a mapped class: nothing loads it as an object; two
+# statements read and move it.
+data_versions = Table(
+    "data_versions", Base.metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("version", Integer, nullable=False),
+)

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Enrolment, FollowUp
 from app.models.base import utcnow
-from app.services import learning
 from app.services.errors import NotFound, ValidationFailed
 from app.services.evaluation import follow_ups
+from app.services.learning import progress as learning
 from tests.factories import ResourceFactory, UserFactory, make_path
 
 TODAY = date(2026, 3, 10)

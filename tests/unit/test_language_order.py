@@ -13,8 +13,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Answer, AttemptStatus, Item
 from app.models.base import utcnow
-from app.services import plans
 from app.services.assessment import answers, taking
+from app.services.learning import plans
 from tests.factories import InvitationFactory
 
 

@@ -12,7 +12,7 @@ from app.models.base import utcnow
 from app.services.assessment.latest import latest_submitted_attempts
 from app.services.evaluation import Filters
 from app.services.evaluation.common import chosen_attempts
-from app.services.plans import load_results
+from app.services.learning.plans import load_results
 from tests.factories import InvitationFactory
 
 

@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Enrolment, Feedback, Progress
-from app.services import learning, plans
 from app.services.errors import NotFound, ValidationFailed
+from app.services.learning import plans
+from app.services.learning import progress as learning
 from tests.factories import FocalPointFactory, ResourceFactory, UserFactory, make_path
 from tests.unit.test_plans import assessed, competencies, items_of
 

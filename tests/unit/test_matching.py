@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.services.matching import Gap, Official, Path, Resource, Teaches, build_plan, unmet_gaps
+from app.services.learning.matching import Gap, Official, Path, Resource, Teaches, build_plan, unmet_gaps
 
 pytestmark = pytest.mark.no_db
 

@@ -29,7 +29,8 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.services import learning, plans
+from app.services.learning import plans
+from app.services.learning import progress as learning
 from tests.factories import (
     CampaignFactory,
     CompetencyFactory,
@@ -364,15 +365,16 @@ def _synthetic_campaign(officials: int = 30, resources: int = 40, seed: int = 4)
     return campaign, users
 
 
-def test_the_prefilter_gives_the_same_recommendations_as_the_whole_catalogue():
+def test_shortlists_give_the_same_recommendations_as_the_whole_catalogue():
     campaign, _users = _synthetic_campaign()
     data = plans.load_campaign(db.session, campaign.id)
-    with_prefilter = plans.match_campaign(data, prefilter=True)
-    without = plans.match_campaign(data, prefilter=False)
-    assert len(with_prefilter) == 30
-    assert {u: [(r.kind, r.ref, r.reason) for r in recs] for u, recs in with_prefilter.items()} == {
-        u: [(r.kind, r.ref, r.reason) for r in recs] for u, recs in without.items()}
-    assert sum(len(recs) for recs in with_prefilter.values()) > 30  # the test has something to compare
+    whole = plans.match_campaign(data, top_k=0)
+    assert len(whole) == 30
+    assert sum(len(recs) for recs in whole.values()) > 30  # the test has something to compare
+    for top_k in (None, 1, 3, 24):  # 1 and 3 keep too few: the matcher asks for longer shortlists
+        shortlisted = plans.match_campaign(data, top_k=top_k)
+        assert {u: [(r.kind, r.ref, r.reason) for r in recs] for u, recs in shortlisted.items()} == {
+            u: [(r.kind, r.ref, r.reason) for r in recs] for u, recs in whole.items()}
 
 
 def test_the_batch_builds_one_plan_per_submitted_official_like_the_one_by_one_service():

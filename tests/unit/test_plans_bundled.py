@@ -9,9 +9,9 @@ from app.content.loader import load_content
 from app.content.sync import sync_content
 from app.extensions import db
 from app.models import Competency, Instrument, Resource, RoleProfile
-from app.services import plans
 from app.services.audit import Actor
 from app.services.demo.courses import ensure_paths
+from app.services.learning import plans
 from tests.factories import CampaignFactory
 from tests.unit.test_plans import assessed, items_of
 

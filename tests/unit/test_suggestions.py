@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, Resource
-from app.services import suggestions
 from app.services.audit import Actor
 from app.services.errors import ValidationFailed
-from app.services.suggestions import ResourceDetails
+from app.services.learning import suggestions
+from app.services.learning.suggestions import ResourceDetails
 from tests.factories import (
     CompetencyFactory,
     FrameworkFactory,

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.extensions import db, mail
 from app.models import Attempt, Campaign, FollowUp, Job
 from app.models.base import utcnow
-from app.services import learning
+from app.services.learning import progress as learning
 from tests.factories import (
     CampaignFactory,
     CompetencyResultFactory,

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Enrolment, Feedback, Progress
 from app.models.base import utcnow
-from app.services import plans
+from app.services.learning import plans
 from tests.factories import FocalPointFactory, ResourceFactory, UserFactory, make_path
 from tests.unit.test_plans import assessed, competencies, items_of
 

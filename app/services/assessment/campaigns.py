@@ -257,7 +257,10 @@ def close_early(session: Session, actor: Actor, campaign: Campaign, now: datetim
     """End the window now. Raises ValidationFailed when it has already ended."""
     if window_state(campaign, now) == "closed":
         raise ValidationFailed("This campaign is already closed")
+    from app.services.evaluation import data_version  # here: evaluation imports this module
+
     campaign.closed_early_at = now
+    data_version.bump(session)  # the dashboards' cached figures are out of date once this commits
     audit.record(session, actor, "campaign.close_early", campaign, country_id=campaign.country_id,
                  details={"closed_early_at": now.isoformat()})
 

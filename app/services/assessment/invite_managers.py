@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import User
@@ -112,22 +112,3 @@ def problems(session: Session, rows: list[dict[str, Any]]) -> list[str]:
     check(session, rows, {row["email"]: row["row"] for row in rows},
           lambda number, _field, reason: found.append(f"row {number}: {reason}"))
     return found
-
-
-def write(session: Session, rows: list[dict[str, Any]], user_ids: dict[str, int]) -> int:
-    """Set the manager of every imported row that names one (``user_ids``: address -> account id of
-    the file's rows); returns how many. In bulk: one UPDATE statement per chunk of rows."""
-    managed = [row for row in rows if row.get(FIELD)]
-    outside = {row[FIELD] for row in managed if row[FIELD] not in user_ids}
-    ids = {**{email: person.id for email, person in _people(session, outside).items()}, **user_ids}
-    pairs = [{"report": user_ids[row["email"]], "manager": ids[row[FIELD]]} for row in managed]
-    table = User.__table__
-    statement = update(table).where(table.c.id == bindparam("report")).values(
-        manager_id=bindparam("manager"))
-    for start in range(0, len(pairs), CHUNK):
-        session.execute(statement, pairs[start:start + CHUNK])
-    changed = {pair["report"] for pair in pairs}
-    for obj in list(session.identity_map.values()):  # Core statements leave loaded objects as they were
-        if isinstance(obj, User) and obj.id in changed:
-            session.expire(obj, ["manager_id", "manager"])
-    return len(pairs)

@@ -4,8 +4,8 @@ The file: UTF-8 (with or without a byte-order mark), comma- or semicolon-separat
 naming the columns email, name, organisation and, optionally, role profile (in any case; ``role``
 and ``role_profile`` work too) and manager email (see invite_managers). Rows are numbered as a
 spreadsheet numbers them: the header is row 1. Checking writes nothing but the staged InviteFile;
-importing writes every good row in one transaction, with a handful of bulk statements whatever the
-number of rows.
+importing writes every good row in one transaction: staged in a temporary table, then a handful of
+set-based statements whatever the number of rows (invite_import).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import (
@@ -31,15 +31,13 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services import accounts, audit
-from app.services.assessment import invite_managers
+from app.services.assessment import invite_import, invite_managers
 from app.services.assessment.campaigns import role_profiles_for, window_state
 from app.services.assessment.invite_file import read_rows
 from app.services.audit import Actor
 from app.services.errors import ValidationFailed
 
-CHUNK = 1000  # rows per bulk statement, and values per IN (...) list: well inside every driver's limit
-# Bulk inserts go through the tables (Core executemany): the ORM's bulk insert splits a batch
-# wherever a row's None values differ from the previous row's, which here means hundreds of statements.
+CHUNK = 1000  # values per IN (...) list when checking: well inside every driver's limit
 
 Progress = Callable[[int, int], None]
 # A staged file keeps its first MAX_STORED_ERRORS errors, each reason cut to MAX_REASON_LENGTH characters
@@ -234,16 +232,19 @@ def stage_file(session: Session, actor: Actor, campaign: Campaign, data: bytes, 
 
 
 def _recheck(session: Session, campaign: Campaign, rows: list[dict[str, Any]]) -> None:
-    """Refuse the import when a row checked earlier has turned bad (an account changed meanwhile)."""
+    """Refuse the import when a row checked earlier has turned bad (an account changed meanwhile).
+    The rows are staged already: the accounts are looked up by one join, not by lists of addresses."""
     organisations = {org_id for org_id, _ in _campaign_organisations(session, campaign).values()}
     roles = {profile.id for profile in role_profiles_for(session, campaign.instrument)}
-    existing = _accounts_by_email(session, (row["email"] for row in rows))
+    clashes = {}
+    for number, email, *account in invite_import.accounts_in_question(session, campaign.country_id):
+        problem = _account_problem(_Account(*account), campaign)
+        if problem:
+            clashes[number] = f"row {number}: {email} {problem}"
     problems = []
     for row in rows:
-        account = existing.get(row["email"])
-        problem = _account_problem(account, campaign) if account else None
-        if problem:
-            problems.append(f"row {row['row']}: {row['email']} {problem}")
+        if row["row"] in clashes:
+            problems.append(clashes[row["row"]])
         elif row["organisation_id"] not in organisations:
             problems.append(f"row {row['row']}: the organisation is no longer in the campaign")
         elif row["role_profile_id"] is not None and row["role_profile_id"] not in roles:
@@ -260,7 +261,8 @@ def import_file(session: Session, actor: Actor, invite_file: InviteFile, *,
     """Import the valid rows of a checked file, in the caller's transaction.
 
     Existing accounts (by e-mail) are reused; new officials are created without a password (they
-    get an invitation link); people already invited to the campaign are skipped. Raises
+    get an invitation link); people already invited to the campaign are skipped. The rows are
+    staged in a temporary table and written by set-based statements (invite_import). Raises
     ValidationFailed when the file was imported already, the campaign is closed, or a row has
     turned bad since the check.
     """
@@ -270,49 +272,27 @@ def import_file(session: Session, actor: Actor, invite_file: InviteFile, *,
         raise ValidationFailed("This file has already been imported")
     _refuse_if_closed(campaign, now)
     rows = invite_file.valid_rows
-    _recheck(session, campaign, rows)
     steps = max(1, 2 * len(rows))
-    done = 0
+    invite_import.load(session, rows)
+    try:
+        _recheck(session, campaign, rows)
+    except ValidationFailed:
+        invite_import.drop(session)
+        raise
+    created = invite_import.create_accounts(session, campaign.country_id, now)
+    if progress:
+        progress(len(rows), steps)
+    if any(row.get("manager_email") for row in rows):
+        invite_import.set_managers(session)
+    invited = invite_import.invite(session, campaign.id, now)
+    invite_import.drop(session)
+    from app.services.evaluation import data_version  # here: evaluation imports assessment
 
-    existing = {email: account.id
-                for email, account in _accounts_by_email(session, (r["email"] for r in rows)).items()}
-    new_rows = [row for row in rows if row["email"] not in existing]
-    # The rules create_user applies, in bulk: e-mail normalised and name present (checked above),
-    # role official, the organisation's country, no password until the invitation link is used.
-    for start in range(0, len(new_rows), CHUNK):
-        chunk = new_rows[start:start + CHUNK]
-        session.execute(insert(User.__table__), [
-            {"email": row["email"], "name": row["name"], "role": Role.OFFICIAL.value,
-             "organisation_id": row["organisation_id"], "country_id": campaign.country_id,
-             "active": True, "created_at": now}
-            for row in chunk
-        ])
-        done += len(chunk)
-        if progress:
-            progress(done, steps)
-    created = _accounts_by_email(session, (row["email"] for row in new_rows))
-    user_ids = {**existing, **{email: account.id for email, account in created.items()}}
-    invite_managers.write(session, rows, user_ids)
-
-    invited_before = set(session.scalars(
-        select(Invitation.user_id).where(Invitation.campaign_id == campaign.id)))
-    to_invite = [row for row in rows if user_ids[row["email"]] not in invited_before]
-    done = len(rows) + (len(rows) - len(to_invite))
-    for start in range(0, len(to_invite), CHUNK):
-        chunk = to_invite[start:start + CHUNK]
-        session.execute(insert(Invitation.__table__), [
-            {"campaign_id": campaign.id, "user_id": user_ids[row["email"]],
-             "organisation_id": row["organisation_id"], "role_profile_id": row["role_profile_id"],
-             "invited_at": now, "reminders": 0}
-            for row in chunk
-        ])
-        done += len(chunk)
-        if progress:
-            progress(done, steps)
+    data_version.bump(session)  # bulk statements pass no flush: the participation figures move
 
     invite_file.status, invite_file.imported_at = "imported", now
-    result = ImportResult(created=len(new_rows), reused=len(rows) - len(new_rows),
-                          invited=len(to_invite), already_invited=len(rows) - len(to_invite))
+    result = ImportResult(created=created, reused=len(rows) - created,
+                          invited=invited, already_invited=len(rows) - invited)
     audit.record(session, actor, "campaign.invite_import", campaign, country_id=campaign.country_id,
                  details={"invite_file_id": invite_file.id, "filename": invite_file.filename,
                           "created": result.created, "reused": result.reused,

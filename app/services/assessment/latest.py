@@ -1,5 +1,6 @@
-"""Each official's latest submitted attempt: the one definition the learning plans (app.services.plans),
-the dashboard's tables (app.services.evaluation.common.chosen_attempts) and the content-gap report read.
+"""Each official's latest submitted attempt: the one definition the learning plans
+(app.services.learning.plans), the dashboard's tables (app.services.evaluation.common.chosen_attempts)
+and the content-gap report read.
 
 The latest is the one submitted last; two submitted at the same moment are told apart by the higher
 id (the one saved last). An attempt in progress never counts.

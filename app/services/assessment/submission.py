@@ -13,6 +13,7 @@ from app.models import (
 )
 from app.services.assessment import questions, results_store, validation, window
 from app.services.errors import DomainError
+from app.services.evaluation import data_version
 
 # Submission -------------------------------------------------------------------------------------------
 
@@ -54,5 +55,6 @@ def submit(session: Session, attempt_id: int, user_id: int, now: datetime, *,
             raise NeedsConfirmation(total - answered)
     results_store.store_results(session, attempt)
     validation.request_review(session, attempt, now)
+    data_version.bump(session)  # the dashboards' cached figures are out of date once this commits
     session.flush()
     return Submission(attempt, submitted_now=True)

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Instrument, Item, ItemKind
 from app.services.demo.people import Person
-from app.services.plans import FORMATS_ITEM, HOURS_ITEM, LANGUAGES_ITEM
+from app.services.learning.plans import FORMATS_ITEM, HOURS_ITEM, LANGUAGES_ITEM
 
 MAX_LEVEL = 4
 GUESS = 0.12  # four options, but the wrong ones are plausible: few right answers by chance

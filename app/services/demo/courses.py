@@ -9,8 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Attempt, AttemptStatus, Campaign, Competency, CoursePath, LearningPlan, RoleProfile
-from app.services import paths, plans
+from app.services import paths
 from app.services.audit import Actor
+from app.services.learning import plans
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ accepted or dismissed, paths enrolled in, resources started and completed (with 
 rounds), feedback (Kirkpatrick L1) and the behaviour follow-ups of completed paths (L3), some
 answered, some still pending.
 
-Everything goes through app.services.learning and follow_ups. Two things the services
+Everything goes through app.services.learning.progress and follow_ups. Two things the services
 stamp with the clock are set back to when they happened in the story: a path's completion and
 enrolment times (the follow-up survey is rescheduled from the completion), and when a survey was sent
 (the e-mail job's mark).
@@ -31,10 +31,11 @@ from app.models import (
     ResourceCompetency,
     User,
 )
-from app.services import learning, matching
 from app.services.assessment.campaigns import ends_at
 from app.services.demo.people import Person, users_by_email
 from app.services.evaluation import follow_ups
+from app.services.learning import matching
+from app.services.learning import progress as learning
 
 CHUNK = 60  # officials per commit
 

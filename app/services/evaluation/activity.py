@@ -38,6 +38,7 @@ from app.services.evaluation.common import (
     Table,
     in_scope,
     key,
+    organisation_names,
     people_filter,
 )
 from app.services.evaluation.release import Bounds, Release, as_release
@@ -110,8 +111,7 @@ def learning_activity(session: Session, scope: Scope, filters: Filters = NO_FILT
             entry.update(zip(fields[what], (v or 0 for v in values), strict=True))
     if not by_org:
         return Table("learning-activity", ACTIVITY_COLUMNS, [], release.k, plain=("organisation",))
-    names = dict(session.execute(select(Organisation.id, Organisation.name).where(
-        Organisation.id.in_(sorted(o for o in by_org if o is not None)))).all())
+    names = organisation_names(session, scope)
     out = [ActivityRow(o, names.get(o, NO_ORGANISATION), **_activity_figures(values, release))
            for o, values in sorted(by_org.items(), key=lambda item: (item[0] is None,
                                                                      names.get(item[0], "")))]

@@ -52,6 +52,7 @@ from app.services.evaluation.common import (
     Suppressed,
     Table,
     assessed,
+    in_scope,
     key,
     level_bounds,
     result_filters,
@@ -238,8 +239,8 @@ def _change(session: Session, scope: Scope, filters: Filters, k: int | Release, 
     for row in found:
         row.update({column: float(row[column] or 0) for column in _SUMS})
     bounds = level_bounds(session)
-    campaigns = campaigns_with_baselines(session, {row["campaign_id"] for row in found})
-    groups = group_names(session, by, {row["group_id"] for row in found})
+    campaigns = campaigns_with_baselines(session, scope)
+    groups = group_names(session, by, {row["group_id"] for row in found}, scope)
     out: list[ChangeRow] = []
     for campaign_id in sorted({row["campaign_id"] for row in found}, key=lambda c: campaigns[c]["order"]):
         info = campaigns[campaign_id]
@@ -325,19 +326,24 @@ def _knowledge(sums: dict[str, Any], release: Release, measure: str) -> dict[str
     return {"knowledge_before": before, "knowledge_after": after, "normalised_gain": gain}
 
 
-def campaigns_with_baselines(session: Session, ids) -> dict[int, dict[str, Any]]:
+def campaigns_with_baselines(session: Session, scope: Scope) -> dict[int, dict[str, Any]]:
+    """The follow-up campaigns in the viewer's countries with their baselines: by scope, not by a
+    list of the ids found (one statement whatever the data)."""
     campaign, baseline = aliased(Campaign), aliased(Campaign)
     found = session.execute(
         select(campaign.id, campaign.name, campaign.cycle_label, campaign.opens_at,
                baseline.id.label("baseline_id"), baseline.name.label("baseline"))
         .join(baseline, baseline.id == campaign.baseline_id)
-        .where(campaign.id.in_(sorted(ids))))
+        .where(in_scope(campaign.country_id, scope)))
     return {row.id: {"name": row.name, "cycle_label": row.cycle_label, "baseline_id": row.baseline_id,
                      "baseline": row.baseline, "order": (row.opens_at, row.id)} for row in found}
 
 
-def group_names(session: Session, by: str | None, ids) -> dict[int | None, tuple[str, str, int, str]]:
-    """group id -> (code, name, sort position, sort name); one statement (none for ``by`` None)."""
+def group_names(session: Session, by: str | None, ids, scope: Scope
+                ) -> dict[int | None, tuple[str, str, int, str]]:
+    """group id -> (code, name, sort position, sort name); one statement (none for ``by`` None).
+    Organisations are read by scope (they grow with the data); competencies and role profiles, the
+    framework's content, by the ids found."""
     wanted = sorted(i for i in ids if i is not None)
     names: dict[int | None, tuple[str, str, int, str]] = {None: ("", ALL_LABELS[None], 1, "")}
     if by == BY_COMPETENCY:
@@ -346,7 +352,7 @@ def group_names(session: Session, by: str | None, ids) -> dict[int | None, tuple
             .where(Competency.id.in_(wanted)))})
     elif by == BY_ORGANISATION:
         names.update({row.id: ("", row.name, 0, row.name) for row in session.execute(
-            select(Organisation.id, Organisation.name).where(Organisation.id.in_(wanted)))})
+            select(Organisation.id, Organisation.name).where(in_scope(Organisation.country_id, scope)))})
     elif by == BY_ROLE:
         names[None] = ("", "No role profile", 1, "")
         names.update({row.id: (row.code, row.name, 0, row.name) for row in session.execute(

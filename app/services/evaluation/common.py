@@ -21,7 +21,7 @@ from scipy import stats as scipy_stats
 from sqlalchemy import ColumnElement, and_, case, exists, false, func, select, true
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from app.models import Attempt, AttemptStatus, ProficiencyLevel, ResultSource
+from app.models import Attempt, AttemptStatus, Organisation, ProficiencyLevel, ResultSource
 from app.services.assessment.latest import latest_submitted_attempts
 from app.services.evaluation.stats import MIN_PAIRS, PairedChange
 
@@ -124,6 +124,14 @@ def in_scope(column: InstrumentedAttribute[Any] | ColumnElement[Any], scope: Sco
     if not scope:
         return false()
     return column.in_(sorted(scope))
+
+
+def organisation_names(session: Session, scope: Scope) -> dict[int, str]:
+    """The names of the organisations in the viewer's countries: read by scope, never by a list of
+    the ids a table found (that list grows with the data, and a database limits bind parameters).
+    One statement."""
+    return dict(session.execute(select(Organisation.id, Organisation.name)
+                                .where(in_scope(Organisation.country_id, scope))).all())
 
 
 def attempt_filters(attempt: Any, filters: Filters, *, campaign: bool = True) -> list[ColumnElement[bool]]:

@@ -31,8 +31,8 @@ from app.models import Answer, Attempt, Competency, CompetencyResult, Item, Reso
 from app.services.assessment.latest import latest_submitted_attempts
 from app.services.evaluation.common import DEFAULT_K, Scope, Suppressed, Table, assessed, in_scope
 from app.services.evaluation.release import Count, Release, as_release
-from app.services.matching import language_name
-from app.services.plans import languages_from_answer
+from app.services.learning.matching import language_name
+from app.services.learning.plans import languages_from_answer
 
 NAME = "content-gaps"
 LANGUAGE_ITEM = "ctx-languages"

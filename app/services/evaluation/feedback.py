@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from app.models import CoursePath, Feedback, FollowUp, Organisation, PathVersion, Resource, User
+from app.models import CoursePath, Feedback, FollowUp, PathVersion, Resource, User
 from app.services.evaluation.common import (
     DEFAULT_K,
     NO_FILTERS,
@@ -23,6 +23,7 @@ from app.services.evaluation.common import (
     Table,
     in_scope,
     key,
+    organisation_names,
     people_filter,
 )
 from app.services.evaluation.release import Bounds, Release, as_release, share_of
@@ -159,8 +160,7 @@ def follow_up_answers(session: Session, scope: Scope, filters: Filters = NO_FILT
                                  *(("barrier", barrier) for barrier in set(barriers or []))):
             entry[question][answer] += 1
             entry["key"][(question, answer)] += follow_up_id
-    names = dict(session.execute(select(Organisation.id, Organisation.name).where(
-        Organisation.id.in_(sorted(o for o in answers if o is not None)))).all()) if answers else {}
+    names = organisation_names(session, scope) if answers else {}
     out: list[FollowUpRow] = []
     for org_id in sorted(answers, key=lambda o: (o is None, names.get(o, ""))):
         entry, org = answers[org_id], names.get(org_id, "No organisation")

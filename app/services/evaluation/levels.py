@@ -18,7 +18,7 @@ import pandas as pd
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from app.models import Competency, CompetencyResult, Organisation, ProficiencyLevel
+from app.models import Competency, CompetencyResult, ProficiencyLevel
 from app.services.evaluation.common import (
     DEFAULT_K,
     NO_FILTERS,
@@ -31,6 +31,7 @@ from app.services.evaluation.common import (
     chosen_attempts,
     key,
     level_bounds,
+    organisation_names,
     result_filters,
     rows,
 )
@@ -102,8 +103,7 @@ def heatmap(session: Session, scope: Scope, filters: Filters = NO_FILTERS, k: in
         return Table("heatmap", HEATMAP_COLUMNS, [], release.k, plain=HEATMAP_PLAIN)
     bounds = gap_bounds(session)
     competencies = _competencies(session, frame.competency_id)
-    organisations = dict(session.execute(select(Organisation.id, Organisation.name).where(
-        Organisation.id.in_(sorted({int(o) for o in frame.organisation_id})))).all())
+    organisations = organisation_names(session, scope)
     frame["organisation"] = frame.organisation_id.map(organisations)
 
     def figures(cell, measure: str) -> tuple[Figure, Figure, Figure]:

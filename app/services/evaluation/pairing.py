@@ -67,8 +67,8 @@ def pairing(session: Session, scope: Scope, filters: Filters = NO_FILTERS, k: in
     name = "pairing" if by is None else f"pairing-by-{by.replace('_', '-')}"
     if not counts:
         return Table(name, PAIRING_COLUMNS, [], release.k)
-    campaigns = campaigns_with_baselines(session, {c for c, _g in counts})
-    groups = group_names(session, by, {g for _c, g in counts})
+    campaigns = campaigns_with_baselines(session, scope)
+    groups = group_names(session, by, {g for _c, g in counts}, scope)
     out: list[PairingRow] = []
 
     def released(n: dict[str, int]) -> list[Count | Suppressed]:

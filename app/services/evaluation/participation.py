@@ -8,7 +8,7 @@ import pandas as pd
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from app.models import Attempt, AttemptStatus, Campaign, Invitation, Organisation
+from app.models import Attempt, AttemptStatus, Campaign, Invitation
 from app.services.evaluation.common import (
     DEFAULT_K,
     NO_FILTERS,
@@ -19,6 +19,7 @@ from app.services.evaluation.common import (
     attempt_filters,
     in_scope,
     key,
+    organisation_names,
     rows,
 )
 from app.services.evaluation.release import Count, Release, as_release
@@ -73,7 +74,7 @@ def participation_funnel(session: Session, scope: Scope, filters: Filters = NO_F
         on=keys, how="outer").fillna(0)
     if counts.empty:
         return Table("participation", FUNNEL_COLUMNS, [], release.k)
-    names = _names(session, counts)
+    names = _names(session, scope)
     out: list[FunnelRow] = []
 
     def released(values) -> list[Count | Suppressed]:
@@ -98,13 +99,10 @@ STAGES = (("invited", "invitations"), ("started", "attempts"), ("submitted", "at
 _COUNTED = [column for stage, _record in STAGES for column in (stage, f"key_{stage}")]
 
 
-def _names(session: Session, counts: pd.DataFrame) -> dict[str, dict]:
-    """Campaign and organisation names for the ids in ``counts``: two statements."""
-    campaign_ids = sorted({int(c) for c in counts.campaign_id})
-    organisation_ids = sorted({int(o) for o in counts.organisation_id})
+def _names(session: Session, scope: Scope) -> dict[str, dict]:
+    """Campaign and organisation names in the viewer's countries (by scope, not by a list of the
+    ids found: two statements whatever the data)."""
     campaigns = {row.id: (row.name, row.cycle_label, row.opens_at) for row in session.execute(
         select(Campaign.id, Campaign.name, Campaign.cycle_label, Campaign.opens_at)
-        .where(Campaign.id.in_(campaign_ids)))}
-    organisations = dict(session.execute(
-        select(Organisation.id, Organisation.name).where(Organisation.id.in_(organisation_ids))).all())
-    return {"campaigns": campaigns, "organisations": organisations}
+        .where(in_scope(Campaign.country_id, scope)))}
+    return {"campaigns": campaigns, "organisations": organisation_names(session, scope)}

@@ -12,11 +12,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.models import Enrolment, LearningPlan, PathStep, PathVersion, PlanItem, Progress, User
-from app.services import matching, plans
+from app.models import Enrolment, LearningPlan, PathStep, PathVersion, PlanItem, Progress, Resource, User
+from app.services.learning import matching, plans
 
 
 @dataclass
@@ -61,11 +61,9 @@ class PlanView:
     hours_per_week: float | None = None
     not_assessed: list[str] = field(default_factory=list)  # competency names: too few answers
     assessed: int = 0  # how many competencies the latest assessment did assess
-
-    @property
-    def hours_left(self) -> float:
-        """Hours of the accepted and suggested items not completed yet."""
-        return sum(e.hours for e in self.entries if not e.done)
+    total: int = 0  # entries in the whole plan (``entries`` may be one page of them)
+    offset: int = 0  # how many entries come before ``entries``
+    hours_left: float = 0.0  # hours of the accepted and suggested items not completed yet
 
     @property
     def weeks(self) -> int | None:
@@ -78,7 +76,7 @@ class PlanView:
         """Why a built plan recommends nothing: "no_material" (gaps, but nothing closes them),
         "not_assessed" (nothing could be assessed), "met_but_not_assessed" (what was assessed meets the
         targets, the rest was not assessed) or "met"; None when it recommends something (or is not built)."""
-        if self.plan is None or self.entries:
+        if self.plan is None or self.total:
             return None
         if self.unmet:
             return "no_material"
@@ -164,37 +162,142 @@ def _entry(item: PlanItem, official: matching.Official, progress: dict[int, Prog
     return entry
 
 
-def plan_view(session: Session, user: User) -> PlanView:
-    """``user``'s plan, ready to show: entries with progress, reasons' parts, dismissed items, unmet gaps,
-    and the competencies their latest assessment did not assess."""
+def _started(session: Session, user: User) -> tuple[PlanView, matching.Official | None]:
+    """The view without its items: the official's languages and hours, the plan, what was not assessed."""
     profile = plans.official_profile(session, user)
     if profile is None:
-        return PlanView(has_assessment=False)
+        return PlanView(has_assessment=False), None
     view = PlanView(has_assessment=True, languages=profile.official.languages,
                     languages_assumed=profile.languages_assumed, hours_per_week=profile.hours_per_week)
-    view.plan = session.scalar(
-        select(LearningPlan).where(LearningPlan.user_id == user.id).options(
-            selectinload(LearningPlan.items).selectinload(PlanItem.resource),
-            selectinload(LearningPlan.items).selectinload(PlanItem.path_version)
-            .selectinload(PathVersion.steps).selectinload(PathStep.resource)))
+    view.plan = session.scalar(select(LearningPlan).where(LearningPlan.user_id == user.id))
     # what the plan was built from (the latest attempt, unless it has not been refreshed since)
     attempt_id = (view.plan.attempt_id if view.plan is not None and view.plan.attempt_id
                   else profile.attempt_id)
     view.not_assessed, view.assessed = plans.assessment_coverage(session, attempt_id)
+    if view.plan is not None:
+        view.unmet = list(view.plan.unmet)
+    return view, profile.official
+
+
+def _enrolments(session: Session, user: User) -> dict[int, Enrolment]:
+    found = session.scalars(select(Enrolment).where(Enrolment.user_id == user.id))
+    return {e.path_version_id: e for e in found}
+
+
+_WITH_MATERIAL = (selectinload(PlanItem.resource), selectinload(PlanItem.path_version)
+                  .selectinload(PathVersion.steps).selectinload(PathStep.resource))
+
+
+def plan_view(session: Session, user: User) -> PlanView:
+    """``user``'s whole plan, ready to show: entries with progress, reasons' parts, dismissed items, unmet
+    gaps, and the competencies their latest assessment did not assess."""
+    view, official = _started(session, user)
     if view.plan is None:
         return view
-    view.unmet = list(view.plan.unmet)
+    items = session.scalars(select(PlanItem).where(PlanItem.plan_id == view.plan.id)
+                            .order_by(PlanItem.position, PlanItem.id).options(*_WITH_MATERIAL)).all()
     progress = {p.resource_id: p for p in session.scalars(
         select(Progress).where(Progress.user_id == user.id))}
-    enrolments = {e.path_version_id: e for e in session.scalars(
-        select(Enrolment).where(Enrolment.user_id == user.id))}
+    enrolments = _enrolments(session, user)
     needed_before: dict[str, str] = {}
-    for item in view.plan.items:
+    for item in items:
         if item.resource is not None:
             for code in item.resource.prerequisites:
                 needed_before.setdefault(code, item.resource.title)
-    for item in sorted(view.plan.items, key=lambda i: i.position):
-        entry = _entry(item, profile.official, progress, enrolments, needed_before)
+    for item in items:
+        entry = _entry(item, official, progress, enrolments, needed_before)
+        if entry is not None:
+            (view.dismissed if item.status == "dismissed" else view.entries).append(entry)
+    view.total = len(view.entries)
+    view.hours_left = sum(e.hours for e in view.entries if not e.done)
+    return view
+
+
+# One page of the plan ----------------------------------------------------------------------------------
+
+def _is_path():
+    return and_(PlanItem.kind == "path", PlanItem.path_version_id.is_not(None))
+
+
+def _shown(plan_id: int) -> tuple:
+    """The plan's items that are entries (as ``_entry`` makes them): not dismissed, with their material."""
+    return (PlanItem.plan_id == plan_id, PlanItem.status != "dismissed",
+            or_(_is_path(), PlanItem.resource_id.is_not(None)))
+
+
+def _hours_left(session: Session, user: User, plan_id: int, official: matching.Official,
+                enrolments: dict[int, Enrolment]) -> float:
+    """Hours left, the resources summed in SQL; paths (a few per plan) as the official follows them."""
+    resources = session.scalar(
+        select(func.coalesce(func.sum(Resource.hours), 0.0)).select_from(PlanItem)
+        .join(Resource, Resource.id == PlanItem.resource_id)
+        .outerjoin(Progress, and_(Progress.resource_id == PlanItem.resource_id, Progress.user_id == user.id))
+        .where(*_shown(plan_id), ~_is_path(),
+               or_(Progress.status.is_(None), Progress.status != "completed")))
+    paths = session.scalars(select(PlanItem).where(*_shown(plan_id), _is_path()).options(
+        selectinload(PlanItem.path_version).selectinload(PathVersion.steps).selectinload(PathStep.resource)))
+    hours = float(resources or 0)
+    for item in paths:
+        enrolment = enrolments.get(item.path_version_id)
+        if enrolment is None or enrolment.completed_at is None:
+            hours += sum(s.resource.hours for s in followed_steps(item.path_version, official))
+    return hours
+
+
+def _needed_before(session: Session, plan_id: int) -> dict[str, str]:
+    """Resource code -> the title of the first item of the plan that needs it first (two columns a row)."""
+    needed: dict[str, str] = {}
+    for title, prerequisites in session.execute(
+            select(Resource.title, Resource.prerequisites).join(PlanItem, PlanItem.resource_id == Resource.id)
+            .where(PlanItem.plan_id == plan_id).order_by(PlanItem.position, PlanItem.id)):
+        for code in prerequisites or ():
+            needed.setdefault(code, title)
+    return needed
+
+
+def plan_page(session: Session, user: User, page: int, per_page: int) -> PlanView:
+    """Page ``page`` (1-based) of ``user``'s plan: ``per_page`` entries, with the plan's totals (entries,
+    hours left) counted in SQL; the dismissed items on the last page. The same statements for a plan of
+    any size. A page past the end has no entries and the same totals."""
+    view, official = _started(session, user)
+    if view.plan is None:
+        return view
+    plan_id = view.plan.id
+    view.total = session.scalar(select(func.count()).select_from(PlanItem).where(*_shown(plan_id))) or 0
+    enrolments = _enrolments(session, user)
+    view.hours_left = _hours_left(session, user, plan_id, official, enrolments)
+    view.offset = (page - 1) * per_page
+    items = list(session.scalars(
+        select(PlanItem).where(*_shown(plan_id)).order_by(PlanItem.position, PlanItem.id)
+        .limit(per_page).offset(view.offset).options(*_WITH_MATERIAL))) if view.offset < view.total else []
+    last_page = view.offset + per_page >= view.total
+    if last_page:
+        items += session.scalars(select(PlanItem).where(
+            PlanItem.plan_id == plan_id, PlanItem.status == "dismissed")
+            .order_by(PlanItem.position, PlanItem.id).options(*_WITH_MATERIAL))
+    resource_ids = [item.resource_id for item in items if item.resource_id is not None]
+    progress = {p.resource_id: p for p in session.scalars(select(Progress).where(
+        Progress.user_id == user.id, Progress.resource_id.in_(resource_ids)))}
+    needed_before = _needed_before(session, plan_id)
+    for item in items:
+        entry = _entry(item, official, progress, enrolments, needed_before)
         if entry is not None:
             (view.dismissed if item.status == "dismissed" else view.entries).append(entry)
     return view
+
+
+def page_of(session: Session, user: User, item_id: int, per_page: int) -> int:
+    """The page of ``user``'s plan that shows item ``item_id`` (dismissed items: the last page); 1 when the
+    item is not theirs or the plan is empty."""
+    plan_id = session.scalar(select(LearningPlan.id).where(LearningPlan.user_id == user.id))
+    item = session.get(PlanItem, item_id)
+    if plan_id is None or item is None or item.plan_id != plan_id:
+        return 1
+    shown = _shown(plan_id)
+    if item.status == "dismissed":
+        before = session.scalar(select(func.count()).select_from(PlanItem).where(*shown)) or 1
+        return (before - 1) // per_page + 1
+    before = session.scalar(select(func.count()).select_from(PlanItem).where(
+        *shown, or_(PlanItem.position < item.position,
+                    and_(PlanItem.position == item.position, PlanItem.id < item.id)))) or 0
+    return before // per_page + 1

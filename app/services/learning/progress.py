@@ -31,13 +31,14 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.services import plans, stored_files
+from app.services import stored_files
 from app.services.errors import NotFound, ValidationFailed
 from app.services.evaluation import follow_ups
-from app.services.plan_view import Entry as Entry  # re-exported: the plan page is part of learning
-from app.services.plan_view import PlanView as PlanView
-from app.services.plan_view import followed_steps, required_steps
-from app.services.plan_view import plan_view as plan_view
+from app.services.learning import plans
+from app.services.learning.plan_view import Entry as Entry  # re-exported: the plan page is part of learning
+from app.services.learning.plan_view import PlanView as PlanView
+from app.services.learning.plan_view import followed_steps, required_steps
+from app.services.learning.plan_view import plan_view as plan_view
 from app.services.scope import can_see_country
 
 DISMISS_REASONS = ("not_relevant", "already_know", "no_time", "other")

@@ -25,6 +25,10 @@ The rules, in order:
    serves that gap, and its reason says so.
 6. Prerequisites: a resource's prerequisites that the official has not completed come before it in the
    plan (if they are published), with the reason "needed before ...".
+
+A campaign matches each official against a shortlist of the catalogue (app/services/shortlists.py) with a
+``Bound`` on what the shortlist left out; ``build_plan`` raises ``ShortlistTooShort`` whenever a resource
+left out could have been chosen, so a shortlist never changes a plan.
 """
 
 from __future__ import annotations
@@ -110,6 +114,31 @@ class Official:
     preferred_formats: tuple[str, ...] = ()
     hours_per_week: float | None = None
     completed: frozenset[str] = frozenset()  # resource ids already completed
+
+
+@dataclass(frozen=True)
+class Bound:
+    """What a shortlist left out. ``floors``: for each (competency, level) that resources left out teach
+    within the official's gaps, the best any of them could ever rank after the gap itself (``_rank``
+    without its first two parts: levels per hour, language, format, hours, id); empty when nothing was
+    left out. ``in_language``:
+    whether a resource left out in the official's languages teaches any of some (competency, level)
+    pairs, so would serve that gap now (asked only of a fallback choice)."""
+
+    floors: dict[tuple[str, int], tuple] = field(default_factory=dict)
+    in_language: Callable[[frozenset[tuple[str, int]]], bool] | None = None
+
+    def rank(self, remaining: dict[str, Gap]) -> tuple | None:
+        """The best rank a resource left out could have now, or None when none can serve what remains:
+        to serve a gap now it teaches the level the gap is at, and the rest of its rank never improves
+        as gaps close."""
+        return min(((0, -remaining[code].size, *floor) for (code, level), floor in self.floors.items()
+                    if code in remaining and remaining[code].size > 0 and remaining[code].current == level),
+                   default=None)
+
+
+class ShortlistTooShort(Exception):
+    """A resource the shortlist left out might be the one the rules choose: match against more."""
 
 
 @dataclass(frozen=True)
@@ -209,8 +238,13 @@ def _apply(closes: Iterable[Closes], remaining: dict[str, Gap]) -> None:
 
 
 def build_plan(official: Official, gaps: Sequence[Gap], resources: Sequence[Resource],
-               paths: Sequence[Path] = (), *, limit: int = 12) -> list[Recommendation]:
-    """The ranked learning plan for ``official``. See the module docstring for the rules."""
+               paths: Sequence[Path] = (), *, limit: int = 12, bound: Bound | None = None
+               ) -> list[Recommendation]:
+    """The ranked learning plan for ``official``. See the module docstring for the rules.
+
+    ``resources`` may be a shortlist with the ``bound`` of what it left out: raises ShortlistTooShort
+    when the plan could differ from the one against the whole catalogue.
+    """
     remaining = {g.competency: g for g in gaps if g.size > 0}
     plan: list[Recommendation] = []
     planned: set[str] = set(official.completed)
@@ -230,11 +264,16 @@ def build_plan(official: Official, gaps: Sequence[Gap], resources: Sequence[Reso
         options = [(r, closes) for r in resources if r.id not in planned
                    and (closes := _closes(r.teaches, remaining))]
         if not options:
+            if bound is not None and bound.rank(remaining) is not None:
+                raise ShortlistTooShort  # something left out may still serve what remains
             break
         served_in_language = {c.competency for r, closes in options if language_of[r.id]
                               for c in closes}
-        choice, _ = min(options, key=lambda option: _rank(
-            option[0], option[1], official, remaining, language_of[option[0].id], served_in_language))
+        ranked = [(_rank(r, closes, official, remaining, language_of[r.id], served_in_language), r, closes)
+                  for r, closes in options]
+        rank, choice, closes = min(ranked, key=lambda entry: entry[0])
+        if bound is not None:
+            _check(bound, rank, language_of[choice.id], closes, remaining)
         for prerequisite in _missing_prerequisites(choice, by_id, planned):
             planned.add(prerequisite.id)
             before = _closes(prerequisite.teaches, remaining)
@@ -245,6 +284,19 @@ def build_plan(official: Official, gaps: Sequence[Gap], resources: Sequence[Reso
         planned.add(choice.id)
         plan.append(_recommend(choice, official, closes))
     return plan
+
+
+def _check(bound: Bound, rank: tuple, language: str | None, closes: list[Closes],
+           remaining: dict[str, Gap]) -> None:
+    """Raise ShortlistTooShort unless no resource left out by the shortlist could beat the choice; a
+    fallback-language choice is only safe when nothing left out in the official's languages serves
+    the gaps it closes."""
+    floor = bound.rank(remaining)
+    if floor is not None and rank >= floor:
+        raise ShortlistTooShort
+    if language is None and bound.in_language is not None and bound.in_language(
+            frozenset((c.competency, c.level_from) for c in closes)):
+        raise ShortlistTooShort
 
 
 def _recommend(resource: Resource, official: Official, closes: list[Closes],

@@ -1,0 +1,41 @@
+"""The dashboard's tables and charts, computed once per data version and request (app.cache).
+
+A key holds everything a figure depends on: the data version and campaign windows (read from the
+database before the figures, so figures newer than their key may be stored, never older ones), what
+is asked for (a page's tables, one table, one chart), the selection (countries in scope, the country
+picked, the filters), the release settings (threshold, noise and its key), the language and the
+viewer's role. A focal point of one country and one of another never share a key, whatever they ask.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TypeVar
+
+from flask_babel import get_locale
+from flask_login import current_user
+
+from app.cache import remember
+from app.dashboard.selection import Selection
+from app.extensions import db
+from app.services.evaluation import data_version
+from app.services.evaluation.release import Release
+
+T = TypeVar("T")
+
+
+def cached(what: str, selection: Selection, release: Release, compute: Callable[[], T]) -> T:
+    """``compute()`` for ``what`` under this request's selection, from the cache when it holds it."""
+    version = data_version.current(db.session, datetime.now(UTC))
+    return remember(key(version.token, what, selection, release), compute)
+
+
+def key(version: str, what: str, selection: Selection, release: Release) -> str:
+    scope = "all" if selection.scope is None else ",".join(str(c) for c in sorted(selection.scope))
+    args = "&".join(f"{name}={value}" for name, value in sorted(selection.args.items()))
+    secret = hashlib.sha256(release.secret).hexdigest()[:16]
+    parts = (version, what, f"scope={scope}", args, f"k={release.k}", f"noise={release.noise}", secret,
+             str(get_locale() or "en"), str(current_user.role))
+    return "dashboard:" + hashlib.sha256("|".join(parts).encode()).hexdigest()

@@ -1,0 +1,269 @@
+"""Shortlists: for each official of a campaign, the few resources matching's rules will choose from,
+scored for many officials at once as sparse matrices.
+
+- ``gaps`` (officials × competency-levels): 1 where the level lies in one of an official's gaps
+  ``[current, target)``;
+- ``coverage`` (competency-levels × resources): 1 where the resource teaches that level.
+
+Their product gives, for every official and resource that serves one of their gaps, the levels it
+could close at best, in one sparse product per chunk of officials; the resources that serve nothing are
+never looked at again. Each pair is then scored as the rules rank it after the gap itself
+(app/services/matching.py ``_rank``: levels per hour at best, language order, formats, hours, id), and
+the shortlist keeps, for each level of the official's gaps, the ``k`` best resources teaching it (and the
+``k`` best in their languages).
+
+Every part of a score is either fixed or only gets worse as a plan closes gaps, so the best score left
+out for each competency and level (``matching.Bound.floors``) lets ``build_plan`` prove that the
+shortlist changed nothing, round by round, or say so (``ShortlistTooShort``) and the official is matched
+against a longer one: the plans are always those against the whole catalogue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from app.services.learning import matching
+
+DEFAULT_K = 8  # candidates per level of a gap (and as many in the official's languages)
+_MAX_KEY = 2 ** 62
+
+
+@dataclass(frozen=True)
+class Shortlist:
+    resources: list[matching.Resource]
+    bound: matching.Bound
+
+
+def _base(code: str) -> str:
+    return code.split("-")[0].lower()
+
+
+class Scorer:
+    """The catalogue's resources as matrices, built once per campaign and shared by every chunk."""
+
+    def __init__(self, resources: Sequence[matching.Resource]) -> None:
+        self.resources = list(resources)
+        self.position = {r.id: j for j, r in enumerate(self.resources)}
+        self.prerequisites = [self._prerequisites(r) for r in self.resources]
+        self.competencies = {c: i for i, c in enumerate(sorted(
+            {t.competency for r in self.resources for t in r.teaches}))}
+        self.width = max((t.level_to for r in self.resources for t in r.teaches), default=0) + 1
+        self._teaches = np.array([(j, self.competencies[t.competency], t.level_from, t.level_to)
+                                  for j, r in enumerate(self.resources) for t in r.teaches
+                                  if t.level_from < t.level_to], dtype=np.int64).reshape(-1, 4)
+        starts = np.maximum(self._teaches[:, 2], 0)
+        spans = self._teaches[:, 3] - starts
+        first = np.repeat(np.cumsum(spans) - spans, spans)
+        rows = np.repeat(self._teaches[:, 1] * self.width + starts, spans) + np.arange(spans.sum()) - first
+        cols = np.repeat(self._teaches[:, 0], spans)
+        self.coverage = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)),
+                                          shape=(len(self.competencies) * self.width, len(self.resources)))
+        # Greater than the levels any resource covers.
+        self.base = int(np.asarray(self.coverage.sum(axis=0)).max(initial=0)) + 1
+        self._entry_count = np.bincount(self._teaches[:, 0], minlength=len(self.resources))
+        self._entry_start = np.cumsum(self._entry_count) - self._entry_count
+        self._static()
+        self._languages: dict[tuple[str, ...], np.ndarray] = {}
+        self._formats: dict[tuple[str, ...], np.ndarray] = {}
+        self._in_language: dict[tuple[str, ...], np.ndarray] = {}
+
+    def _prerequisites(self, resource: matching.Resource) -> tuple[int, ...]:
+        """The positions of every prerequisite of ``resource`` among the resources, transitively."""
+        found: list[int] = []
+        stack = list(resource.prerequisites)
+        while stack:
+            other = self.position.get(stack.pop())
+            if other is None or other in found:
+                continue
+            found.append(other)
+            stack.extend(self.resources[other].prerequisites)
+        return tuple(found)
+
+    def _static(self) -> None:
+        """What does not depend on the official: levels per hour ranked exactly, (hours, id) ranked."""
+        n = len(self.resources)
+        self.hours = np.array([r.hours for r in self.resources], dtype=float)
+        divisors, self._hour_of = np.unique(np.maximum(self.hours, 0.25), return_inverse=True)
+        per_hour = np.arange(self.base, dtype=float)[:, None] / divisors[None, :]  # as _rank divides
+        _values, ranks = np.unique(per_hour.ravel(), return_inverse=True)
+        self._per_hour_rank = ranks.reshape(per_hour.shape).astype(np.int64)
+        self._per_hour_ranks = int(self._per_hour_rank.max(initial=0)) + 1
+        order = sorted(range(n), key=lambda j: (self.resources[j].hours, self.resources[j].id))
+        self._tiebreak = np.empty(n, dtype=np.int64)
+        self._tiebreak[order] = np.arange(n - 1, -1, -1)  # bigger is better, as for every part of the key
+        self._bases = [{_base(c) for c in r.languages} for r in self.resources]
+        self._format = np.array([r.format for r in self.resources], dtype=object)
+
+    def preference(self, languages: tuple[str, ...]) -> np.ndarray:
+        """Per resource, the index of the official's most preferred language it is in (else their count)."""
+        if languages not in self._languages:
+            found = np.full(len(self.resources), len(languages), dtype=np.int64)
+            for index in range(len(languages) - 1, -1, -1):
+                code = _base(languages[index])
+                found[[code in bases for bases in self._bases]] = index
+            self._languages[languages] = found
+        return self._languages[languages]
+
+    def preferred(self, formats: tuple[str, ...]) -> np.ndarray:
+        if formats not in self._formats:
+            self._formats[formats] = np.isin(self._format, list(formats)).astype(np.int64)
+        return self._formats[formats]
+
+    def _in_language_counts(self, languages: tuple[str, ...]) -> np.ndarray:
+        """Per competency-level: how many teachings in these languages cover it."""
+        if languages not in self._in_language:
+            ours = (self.preference(languages) < len(languages)).astype(float)
+            self._in_language[languages] = np.rint(self.coverage @ ours).astype(np.int64)
+        return self._in_language[languages]
+
+    # Scoring ------------------------------------------------------------------------------------------
+
+    def _gaps(self, people: Sequence[tuple[matching.Official, Sequence[matching.Gap]]]) -> sparse.csr_matrix:
+        """officials × competency-levels: 1 where the level is in one of the official's gaps."""
+        rows, cols = [], []
+        for i, (_official, gaps) in enumerate(people):
+            for gap in gaps:
+                c = self.competencies.get(gap.competency)
+                if c is None or gap.size == 0:
+                    continue
+                for level in range(gap.current, min(gap.target, self.width)):
+                    rows.append(i)
+                    cols.append(c * self.width + level)
+        return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)),
+                                 shape=(len(people), self.coverage.shape[0]))
+
+    def shortlists(self, people: Sequence[tuple[matching.Official, Sequence[matching.Gap]]],
+                   k: int | None = DEFAULT_K) -> list[Shortlist]:
+        """Each person's shortlist: for each level of their gaps, the ``k`` resources teaching it that
+        score best (all that serve a gap when ``k`` is None), with their prerequisites, and the
+        bound of what was left out."""
+        scores = (self._gaps(people) @ self.coverage).tocsr()  # levels each resource could close at best
+        levels = np.rint(scores.data).astype(np.int64)
+        most_languages = max((len(o.languages) for o, _g in people), default=0)
+        width = self._per_hour_ranks * (most_languages + 1) * 2 * len(self.resources)
+        if width * max(len(self.competencies) * self.width, 1) > _MAX_KEY:
+            k = None  # the key would overflow: shortlist nothing out
+        out = []
+        for i, (official, gap_list) in enumerate(people):
+            start, end = scores.indptr[i], scores.indptr[i + 1]
+            columns = scores.indices[start:end]
+            if k is None or end - start <= k:
+                out.append(self._shortlist(columns, official, gap_list, {}))
+                continue
+            kept, floors = self._top(columns, levels[start:end], official, gap_list, k, most_languages, width)
+            out.append(self._shortlist(kept, official, gap_list, floors))
+        return out
+
+    def _top(self, columns: np.ndarray, levels: np.ndarray, official: matching.Official,
+             gaps: Sequence[matching.Gap], k: int, most_languages: int, width: int
+             ) -> tuple[np.ndarray, dict[tuple[str, int], tuple]]:
+        """The ``k`` best-scoring resources teaching each level of ``gaps`` (and the ``k`` best in the
+        official's languages), and for each (competency, level) with more, the score of the best one
+        left out (``matching.Bound.floors``)."""
+        counts = self._entry_count[columns]
+        owner = np.repeat(np.arange(len(columns)), counts)
+        entries = np.repeat(self._entry_start[columns] - (np.cumsum(counts) - counts), counts) + np.arange(
+            counts.sum())
+        current = np.zeros(len(self.competencies), dtype=np.int64)
+        target = np.zeros(len(self.competencies), dtype=np.int64)
+        for gap in gaps:
+            c = self.competencies.get(gap.competency)
+            if c is not None and gap.size > 0:
+                current[c], target[c] = gap.current, gap.target
+        comp, frm, to = self._teaches[entries, 1], self._teaches[entries, 2], self._teaches[entries, 3]
+        serving = (target[comp] > current[comp]) & (frm < target[comp]) & (to > current[comp])
+        owner, comp = owner[serving], comp[serving]
+        # One row per level each serves: the rules take, each round, something teaching the level a gap
+        # is at now, so that is what is kept (and bounded) per competency and level.
+        low = np.maximum(frm[serving], current[comp])
+        spans = np.minimum(to[serving], target[comp]) - low
+        owner = np.repeat(owner, spans)
+        above = np.arange(spans.sum()) - np.repeat(np.cumsum(spans) - spans, spans)
+        level = np.repeat(comp * self.width + low, spans) + above
+        # From that level on it closes fewer levels of this competency than from the gap's start.
+        best = levels[owner] - above
+        score = level * width + self._score(columns[owner], best, official, most_languages)
+        rank = _rank_within(level, score)
+        names = list(self.competencies)
+        floors = {(names[int(level[p]) // self.width], int(level[p]) % self.width):
+                  self._floor(int(columns[owner[p]]), int(best[p]), official)
+                  for p in np.flatnonzero(rank == k)}
+        # The best in the official's languages too, so that a fallback is never chosen for want of them.
+        ours = self.preference(official.languages)[columns[owner]] < len(official.languages)
+        kept = np.union1d(owner[rank < k], owner[ours][_rank_within(level[ours], score[ours]) < k])
+        return columns[kept], floors
+
+    def _score(self, columns: np.ndarray, levels: np.ndarray, official: matching.Official,
+               most_languages: int) -> np.ndarray:
+        """One integer per candidate, bigger for a better rank after the gap it serves (levels per hour
+        at best, language order, format, hours, id); no two candidates share one."""
+        key = self._per_hour_rank[levels, self._hour_of[columns]]
+        key = key * (most_languages + 1) + (most_languages - self.preference(official.languages)[columns])
+        key = key * 2 + self.preferred(official.preferred_formats)[columns]
+        return key * len(self.resources) + self._tiebreak[columns]
+
+    def _floor(self, column: int, levels: int, official: matching.Official) -> tuple:
+        """The best rank after the gap it serves that the resource at ``column`` could ever have, in the
+        terms of matching._rank."""
+        resource = self.resources[column]
+        return (-(levels / max(resource.hours, 0.25)), int(self.preference(official.languages)[column]),
+                resource.format not in official.preferred_formats, resource.hours, resource.id)
+
+    def _shortlist(self, columns: np.ndarray, official: matching.Official, gaps: Sequence[matching.Gap],
+                   floors: dict[tuple[str, int], tuple]) -> Shortlist:
+        chosen = set(columns.tolist())
+        for column in list(chosen):
+            chosen.update(self.prerequisites[column])
+        resources = [self.resources[j] for j in sorted(chosen)]
+        if not floors:
+            return Shortlist(resources, matching.Bound())
+
+        def in_language(levels: frozenset[tuple[str, int]]) -> bool:
+            return self._left_out_in_language(official, resources, levels)
+
+        return Shortlist(resources, matching.Bound(floors, in_language))
+
+    def _left_out_in_language(self, official: matching.Official, kept: list[matching.Resource],
+                              levels: frozenset[tuple[str, int]]) -> bool:
+        """Whether a resource in the official's languages that is not ``kept`` teaches one of ``levels``
+        (competency, level): it would serve that gap now. Counts teachings, as the table does."""
+        counts = self._in_language_counts(official.languages)
+        for competency, level in levels:
+            c = self.competencies.get(competency)
+            if c is None or level >= self.width:
+                continue
+            served = sum(1 for r in kept if matching.shared_language(official, r.languages)
+                         for t in r.teaches
+                         if t.competency == competency and t.level_from <= level < t.level_to)
+            if counts[c * self.width + level] > served:
+                return True
+        return False
+
+
+def plan(scorer: Scorer, shortlist: Shortlist, official: matching.Official, gaps: Sequence[matching.Gap],
+         paths: Sequence[matching.Path], k: int | None = DEFAULT_K) -> list[matching.Recommendation]:
+    """``official``'s plan from their shortlist; from longer ones (four times, then every resource that
+    serves a gap) while the shortlist may have left out what the rules would choose."""
+    while True:
+        try:
+            return matching.build_plan(official, gaps, shortlist.resources, paths, bound=shortlist.bound)
+        except matching.ShortlistTooShort:
+            k = None if k is None or k * 4 >= len(scorer.resources) else k * 4
+            shortlist = scorer.shortlists([(official, gaps)], k)[0]
+
+
+def _rank_within(groups: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """Each element's place (0 for the best) among those of its group, by ``score`` (groups in the top
+    digits of the score, so sorting by score sorts by group first)."""
+    order = np.argsort(-score, kind="stable")
+    positions = np.arange(len(order))
+    sorted_groups = groups[order]
+    starts = np.r_[True, sorted_groups[1:] != sorted_groups[:-1]]
+    first = np.maximum.accumulate(np.where(starts, positions, 0))
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = positions - first
+    return rank
