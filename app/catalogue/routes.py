@@ -27,7 +27,7 @@ from app.ids import MAX_PAGE, page_arg, parse_id
 from app.jobs import enqueue, job_or_404
 from app.models import Job, Resource, Role, Suggestion
 from app.models.base import utcnow
-from app.services import catalogue, markdown
+from app.services import catalogue, catalogue_search, markdown
 from app.services.errors import NotFound, ValidationFailed
 from app.services.learning import suggestions
 
@@ -62,7 +62,7 @@ def _catalogue_labels() -> dict:
 @signed_in(Scope.ANY)
 def index():
     form = SearchForm(request.args)
-    choices = catalogue.filter_choices(db.session)
+    choices = catalogue_search.filter_choices(db.session)
     form.competency.choices = [SelectChoice("", _("Any competency"))] + [
         SelectChoice(str(id_), label) for id_, label in choices.competencies]
     form.level.choices = [SelectChoice("", _("Any level"))] + [
@@ -72,19 +72,19 @@ def index():
     if request.args:
         form.validate()
     filters = _filters(form)
-    page = _page(catalogue.search_query(filters, include_retired=current_user.is_admin))
+    page = _page(catalogue_search.search_query(filters, include_retired=current_user.is_admin))
     args = {name: value for name, value in request.args.items() if name != "page"}
     return render_template("catalogue/index.html", form=form, page=page, args=args,
                            filtered=bool(args))
 
 
-def _filters(form: SearchForm) -> catalogue.SearchFilters:
+def _filters(form: SearchForm) -> catalogue_search.SearchFilters:
     """The filters of the fields that are valid; a field in error counts as "any"."""
 
     def value(field, default=None):
         return default if field.errors or field.data in (None, "") else field.data
 
-    return catalogue.SearchFilters(
+    return catalogue_search.SearchFilters(
         text=value(form.q, ""),
         competency_id=int(value(form.competency, 0)) or None,
         level=int(value(form.level)) if value(form.level) is not None else None,

@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent
-from app.services import catalogue
+from app.services import catalogue, catalogue_search
 from app.services.audit import Actor
-from app.services.catalogue import SearchFilters
+from app.services.catalogue_search import SearchFilters
 from app.services.errors import NotFound, ValidationFailed
 from tests.factories import CompetencyFactory, ResourceFactory, UserFactory, make_framework
 
@@ -100,7 +100,7 @@ def test_twelve_months_before_handles_month_ends():
 
 
 def _codes(filters: SearchFilters, **kwargs) -> list[str]:
-    return [r.code for r in db.session.scalars(catalogue.search_query(filters, **kwargs))]
+    return [r.code for r in db.session.scalars(catalogue_search.search_query(filters, **kwargs))]
 
 
 def test_search_matches_every_word_in_title_description_or_provider():
@@ -198,7 +198,7 @@ def test_search_loads_what_resources_teach_in_a_fixed_number_of_queries(app):
     listener = lambda *args: statements.append(args[2])  # noqa: E731
     event.listen(engine, "before_cursor_execute", listener)
     try:
-        results = list(db.session.scalars(catalogue.search_query(SearchFilters())))
+        results = list(db.session.scalars(catalogue_search.search_query(SearchFilters())))
         names = {t.competency.name for r in results for t in r.teaches}
     finally:
         event.remove(engine, "before_cursor_execute", listener)
@@ -211,7 +211,7 @@ def test_filter_choices_list_what_published_resources_offer():
     taught, untaught = framework.competencies
     ResourceFactory(languages=["fr", "en"], teaches={taught: (0, 1)})
     ResourceFactory(languages=["ar"], status="retired")
-    choices = catalogue.filter_choices(db.session)
+    choices = catalogue_search.filter_choices(db.session)
     assert [id_ for id_, _ in choices.competencies] == [taught.id]
     assert choices.languages == ["en", "fr"]
     assert (2, "2 · Working") in choices.levels

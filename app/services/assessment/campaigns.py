@@ -203,12 +203,7 @@ def create_campaign(
         raise ValidationFailed(
             f"{instrument.code} v{instrument.version} is not the current version of an individual "
             "instrument", field="instrument")
-    opens_at = to_utc(opens_local, country.time_zone, field="opens")
-    closes_at = to_utc(closes_local, country.time_zone, field="closes")
-    if closes_at <= opens_at:
-        raise ValidationFailed(
-            f"The campaign must close after it opens ({closes_local:%Y-%m-%d %H:%M} is not after "
-            f"{opens_local:%Y-%m-%d %H:%M}, {country.time_zone})", field="closes")
+    opens_at, closes_at = _window(country, opens_local, closes_local)
     if baseline is not None:
         _check_baseline(baseline, country, instrument, opens_at)
 
@@ -234,6 +229,17 @@ def create_campaign(
     return campaign
 
 
+def _window(country: Country, opens_local: datetime, closes_local: datetime) -> tuple[datetime, datetime]:
+    """The window in UTC from wall-clock times in the country's time zone; it must end after it begins."""
+    opens_at = to_utc(opens_local, country.time_zone, field="opens")
+    closes_at = to_utc(closes_local, country.time_zone, field="closes")
+    if closes_at <= opens_at:
+        raise ValidationFailed(
+            f"The campaign must close after it opens ({closes_local:%Y-%m-%d %H:%M} is not after "
+            f"{opens_local:%Y-%m-%d %H:%M}, {country.time_zone})", field="closes")
+    return opens_at, closes_at
+
+
 def _check_baseline(baseline: Campaign, country: Country, instrument: Instrument,
                     opens_at: datetime) -> None:
     if baseline.country_id != country.id:
@@ -257,10 +263,7 @@ def close_early(session: Session, actor: Actor, campaign: Campaign, now: datetim
     """End the window now. Raises ValidationFailed when it has already ended."""
     if window_state(campaign, now) == "closed":
         raise ValidationFailed("This campaign is already closed")
-    from app.services.evaluation import data_version  # here: evaluation imports this module
-
-    campaign.closed_early_at = now
-    data_version.bump(session)  # the dashboards' cached figures are out of date once this commits
+    campaign.closed_early_at = now  # a change to a campaign: the data version moves with its flush
     audit.record(session, actor, "campaign.close_early", campaign, country_id=campaign.country_id,
                  details={"closed_early_at": now.isoformat()})
 

@@ -153,42 +153,9 @@ def check_rows(session: Session, campaign: Campaign,
 
     for number, record in rows:
         total += 1
-        email = None
-        if not record["email"]:
-            refuse(number, "email", "missing")
-        else:
-            try:
-                email = accounts.normalise_email(record["email"])
-            except ValidationFailed as exc:
-                refuse(number, "email", f"{record['email']!r} is not a valid address ({exc})")
-        if email is not None:
-            if email in first_seen:
-                refuse(number, "email", f"{email} is already on row {first_seen[email]}")
-            else:
-                first_seen[email] = number
-        name = record["name"]
-        if not name:
-            refuse(number, "name", "missing")
-        elif len(name) > 200:
-            refuse(number, "name", "longer than 200 characters")
-        organisation = organisations.get(record["organisation"].casefold())
-        if not record["organisation"]:
-            refuse(number, "organisation", "missing")
-        elif organisation is None:
-            refuse(number, "organisation",
-                   f"{record['organisation']!r} is not one of this campaign's organisations")
-        role_profile_id = None
-        role_text = record.get("role_profile", "")
-        if role_text:
-            role_profile_id = roles.get(role_text.casefold())
-            if role_profile_id is None:
-                refuse(number, "role_profile", f"{role_text!r} is not a known role profile code or name")
-        elif organisation is not None:
-            role_profile_id = organisation[1]
-        manager = invite_managers.read(number, record, email, refuse)
+        row = _check_row(number, record, organisations, roles, first_seen, refuse)
         if number not in bad:
-            candidates.append({"row": number, "email": email, "name": name, "manager_email": manager,
-                               "organisation_id": organisation[0], "role_profile_id": role_profile_id})
+            candidates.append(row)
 
     existing = _accounts_by_email(session, (row["email"] for row in candidates))
     valid = []
@@ -202,6 +169,46 @@ def check_rows(session: Session, campaign: Campaign,
     valid = invite_managers.check(session, valid, first_seen, refuse)
     errors.sort(key=lambda error: error["row"])
     return CheckResult(total_rows=total, valid_rows=valid, errors=errors)
+
+
+def _check_row(number: int, record: dict[str, str], organisations: dict, roles: dict[str, int],
+               first_seen: dict[str, int], refuse: Callable[[int, str, str], None]) -> dict[str, Any]:
+    """One row's own checks (each problem goes to ``refuse``); the row as it would be imported."""
+    email = None
+    if not record["email"]:
+        refuse(number, "email", "missing")
+    else:
+        try:
+            email = accounts.normalise_email(record["email"])
+        except ValidationFailed as exc:
+            refuse(number, "email", f"{record['email']!r} is not a valid address ({exc})")
+    if email is not None:
+        if email in first_seen:
+            refuse(number, "email", f"{email} is already on row {first_seen[email]}")
+        else:
+            first_seen[email] = number
+    name = record["name"]
+    if not name:
+        refuse(number, "name", "missing")
+    elif len(name) > 200:
+        refuse(number, "name", "longer than 200 characters")
+    organisation = organisations.get(record["organisation"].casefold())
+    if not record["organisation"]:
+        refuse(number, "organisation", "missing")
+    elif organisation is None:
+        refuse(number, "organisation",
+               f"{record['organisation']!r} is not one of this campaign's organisations")
+    role_profile_id = None
+    role_text = record.get("role_profile", "")
+    if role_text:
+        role_profile_id = roles.get(role_text.casefold())
+        if role_profile_id is None:
+            refuse(number, "role_profile", f"{role_text!r} is not a known role profile code or name")
+    elif organisation is not None:
+        role_profile_id = organisation[1]
+    manager = invite_managers.read(number, record, email, refuse)
+    return {"row": number, "email": email, "name": name, "manager_email": manager,
+            "organisation_id": organisation[0] if organisation else None, "role_profile_id": role_profile_id}
 
 
 def _refuse_if_closed(campaign: Campaign, now: datetime) -> None:

@@ -173,6 +173,19 @@ def heatmap(row_labels: Sequence[str], column_labels: Sequence[str], values: Seq
         return svg(fig, title, description)
 
 
+def _check_distribution(labels: Sequence[str], level_names: Sequence[str],
+                        counts: Sequence[Sequence[int | None] | None],
+                        totals: Sequence[int | None] | None) -> None:
+    check_lengths(labels, counts, "counts")
+    if totals is not None:
+        check_lengths(labels, totals, "totals")
+    for index, row in enumerate(counts):
+        if row is not None and len(row) != len(level_names):
+            raise ValueError(f"row {index} has {len(row)} counts for {len(level_names)} levels")
+        if row is not None and any(n is not None and n < 0 for n in row):
+            raise ValueError(f"row {index} has a negative count")
+
+
 def level_distribution(labels: Sequence[str], level_names: Sequence[str],
                        counts: Sequence[Sequence[int | None] | None], *, title: str, description: str,
                        totals: Sequence[int | None] | None = None, axis_label: str = "",
@@ -186,14 +199,7 @@ def level_distribution(labels: Sequence[str], level_names: Sequence[str],
     at the end, after the levels shown. A None row, or a row with hidden counts and no total, is
     suppressed: a grey hatched bar labelled ``missing_label``. Segments wide enough carry their count.
     """
-    check_lengths(labels, counts, "counts")
-    if totals is not None:
-        check_lengths(labels, totals, "totals")
-    for index, row in enumerate(counts):
-        if row is not None and len(row) != len(level_names):
-            raise ValueError(f"row {index} has {len(row)} counts for {len(level_names)} levels")
-        if row is not None and any(n is not None and n < 0 for n in row):
-            raise ValueError(f"row {index} has a negative count")
+    _check_distribution(labels, level_names, counts, totals)
     with LOCK, matplotlib.rc_context(RC):
         fig = Figure(figsize=(WIDTH, rows_height(len(labels)) + 0.4), layout="constrained")
         ax = fig.add_subplot()
