@@ -6,8 +6,6 @@ rendering it fails anyway, a plain page with the same words is sent instead of t
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Flask, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,6 +14,8 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
+
+from app.urls import same_site_referrer
 
 PAGES = {400, 403, 404, 429, 500, 503}
 _PLAIN_PAGE = ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -71,15 +71,6 @@ def _rollback() -> bool:
     return True
 
 
-def _safe_back(referrer: str | None) -> str | None:
-    """The page the user came from, if it is on this site (for a "Go back" link)."""
-    if not referrer:
-        return None
-    parts = urlsplit(referrer)
-    return (parts.path + (f"?{parts.query}" if parts.query else "")
-            if parts.netloc == request.host and parts.path.startswith("/") else None)
-
-
 def register(app: Flask) -> None:
     def page(template: str, code: int, headers: dict | None = None, **context):
         for first_try in (True, False):
@@ -127,7 +118,7 @@ def register(app: Flask) -> None:
     def queue_unavailable(_error: QueueUnavailable):
         # Refused before anything was written; anything the action had begun to write goes back.
         _rollback()
-        back = _safe_back(request.referrer)
+        back = same_site_referrer(request.referrer, request.host)
         return page("errors/503.html", 503, {"Retry-After": "120"}, back=back)
 
     @app.errorhandler(Exception)

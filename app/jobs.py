@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 
 import click
-from flask import Flask, Response, abort, current_app
+from flask import Flask, Response, abort, current_app, g, has_request_context
 from flask.cli import with_appcontext
 
 from app import mailer
@@ -54,14 +54,21 @@ def _redis():
 
 
 def queue_state() -> str:
-    """"inline" (no REDIS_URL: jobs run in the request that asks), "ok", or "down"."""
+    """"inline" (no REDIS_URL: jobs run in the request that asks), "ok", or "down"; asked of Redis once
+    per request (a route checks before writing, and ``add`` again for callers that did not)."""
     if not current_app.config.get("REDIS_URL"):
         return "inline"
+    if has_request_context() and "queue_state" in g:
+        return g.queue_state
     try:
         _redis().ping()
     except Exception:  # noqa: BLE001 - refused, timed out, wrong password: all mean "not answering"
-        return "down"
-    return "ok"
+        state = "down"
+    else:
+        state = "ok"
+    if has_request_context():
+        g.queue_state = state
+    return state
 
 
 def require_queue() -> None:

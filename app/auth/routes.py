@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import unicodedata
-from urllib.parse import urlsplit
-
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
-from werkzeug.urls import iri_to_uri
 
 from app.auth import bp
 from app.auth import events as audit_events
@@ -21,31 +17,11 @@ from app.models import TokenPurpose
 from app.services import accounts
 from app.services.errors import TokenInvalid, ValidationFailed
 from app.services.throttle import Refusal
+from app.urls import same_site_path
 
 
 def _reset_limit() -> str:
     return current_app.config["RESET_RATE_LIMIT"]
-
-
-def _safe_next(target: str | None) -> str:
-    """``target`` if it is a path on this site, else the home page.
-
-    Judged as Werkzeug will send it (``iri_to_uri`` drops tabs and newlines, so "/<tab>/evil" would
-    leave as "//evil"); anything with a control character or whitespace is refused outright, and so
-    is a backslash, which browsers read as a slash."""
-    default = url_for("main.index")
-    if not target or "\\" in target or any(
-            char.isspace() or unicodedata.category(char).startswith("C") for char in target):
-        return default
-    try:
-        sent = iri_to_uri(target)
-        parts = urlsplit(sent)
-    except ValueError:  # e.g. an unclosed "[" read as an IPv6 host
-        return default
-    if parts.scheme or parts.netloc or any(not form.startswith("/") or form.startswith("//")
-                                           for form in (target, sent)):
-        return default
-    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -63,7 +39,7 @@ def login():
             db.session.commit()
             session.clear()  # a new session at sign-in: nothing carried over from before
             login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(same_site_path(request.args.get("next")) or url_for("main.index"))
         sign_in_limits.failed(form.email.data)
         audit_events.sign_in_failed(form.email.data)
         form.email.errors.append(_("The email address or password is not right"))

@@ -15,11 +15,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, event, func, inspect, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.models import OutboxMessage, User
 from app.models.outbox import LAST_ERROR_LENGTH
+from app.services.outbox import Committed
 
 log = logging.getLogger("capstack.mail")
 
@@ -29,8 +30,7 @@ MAX_ATTEMPTS = 10
 FIRST_DELAY = timedelta(minutes=5)  # then doubling: 5, 10, 20 minutes... (about a day in all)
 LONGEST_DELAY = timedelta(hours=6)
 
-_PENDING = "mail_outbox.pending"  # messages added in the current transaction
-_COMMITTED = "mail_outbox.committed"  # ids of messages whose transaction has committed
+_MESSAGES = Committed("mail_outbox")  # the same bookkeeping as the jobs' outbox
 
 
 def add(session: Session, to: str, subject: str, body: str, user_id: int | None = None) -> OutboxMessage:
@@ -42,26 +42,13 @@ def add(session: Session, to: str, subject: str, body: str, user_id: int | None 
     if user_id is None:
         user_id = session.scalar(select(User.id).where(User.email == to.strip().lower()))
     message = OutboxMessage(to_address=to, subject=subject, body=body, user_id=user_id, attempts=0)
-    session.add(message)
-    session.info.setdefault(_PENDING, []).append(message)
+    _MESSAGES.add(session, message)
     return message
-
-
-@event.listens_for(Session, "after_commit")  # every session, whatever its sessionmaker; cheap when idle
-def _after_commit(session: Session) -> None:
-    if _PENDING not in session.info:
-        return
-    committed = session.info.setdefault(_COMMITTED, [])
-    for message in session.info.pop(_PENDING, []):
-        state = inspect(message)
-        # A message whose transaction rolled back earlier is transient again: it was never written.
-        if state.persistent and state.identity is not None:
-            committed.append(state.identity[0])
 
 
 def take_committed(session: Session) -> list[int]:
     """The ids of messages added through ``add`` whose transaction has committed since the last call."""
-    return session.info.pop(_COMMITTED, [])
+    return _MESSAGES.take(session)
 
 
 def backoff(attempts: int) -> timedelta:

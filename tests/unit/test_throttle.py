@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 import logging
-import socket
 import uuid
 
 import pytest
 
 from app.services import throttle
 from app.services.throttle import SignInThrottle
+from tests.web.servers import free_port
 
 pytestmark = pytest.mark.no_db
 REDIS = "redis://127.0.0.1:6379/0"  # the machine's Redis, as in CI
 LIMITS = {"address": "100 per minute", "pair": "3 per minute", "account": "10 per minute",
           "options": {"socket_connect_timeout": 1, "socket_timeout": 1}}
 
-
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]  # closed again when the block ends: nothing listens there
 
 
 def test_two_workers_share_the_counts_through_redis():
@@ -35,7 +30,7 @@ def test_two_workers_share_the_counts_through_redis():
 
 
 def test_with_redis_down_the_counting_goes_on_in_memory_with_a_warning(caplog):
-    limits = SignInThrottle(f"redis://127.0.0.1:{_closed_port()}/0", **LIMITS)
+    limits = SignInThrottle(f"redis://127.0.0.1:{free_port()}/0", **LIMITS)
     with caplog.at_level(logging.WARNING, logger="capstack.throttle"):
         for _ in range(3):
             assert limits.refusal("192.0.2.2", "ana@example.org") is None
@@ -47,7 +42,7 @@ def test_with_redis_down_the_counting_goes_on_in_memory_with_a_warning(caplog):
 
 
 def test_redis_is_tried_again_once_the_retry_time_has_passed(monkeypatch):
-    limits = SignInThrottle(f"redis://127.0.0.1:{_closed_port()}/0", **LIMITS)
+    limits = SignInThrottle(f"redis://127.0.0.1:{free_port()}/0", **LIMITS)
     limits.failed("192.0.2.4", "ana@example.org")
     assert limits.shared_storage_down
     clock = throttle.time.monotonic() + throttle.RETRY_SECONDS + 1

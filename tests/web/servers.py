@@ -26,6 +26,7 @@ POSTGRES = "postgresql://postgres@127.0.0.1:5432"  # the machine's PostgreSQL, a
 
 
 def free_port() -> int:
+    """A port free a moment ago: nothing listens there until someone binds it."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]

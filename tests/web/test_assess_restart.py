@@ -8,7 +8,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from app.extensions import db
 from app.models import Item
 from config import BASE_DIR, Config
 from tests.factories import PASSWORD, CampaignFactory, InvitationFactory, make_framework, make_instrument
+from tests.web.servers import free_port
 
 pytestmark = pytest.mark.no_db
 
@@ -36,17 +36,12 @@ def _environment(database: Path) -> dict[str, str]:
             "SECRET_KEY": "restart-test-secret", "LOG_LEVEL": "WARNING", "FLASK_APP": "wsgi"}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 class Server:
     """``flask run`` in a process of its own."""
 
     def __init__(self, database: Path, log: Path) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = log.open("ab")
         self.process = subprocess.Popen(  # noqa: S603 - our own venv's flask, fixed arguments

@@ -6,7 +6,6 @@ another country's cached figures, and a cache that cannot be reached only means 
 from __future__ import annotations
 
 import re
-import socket
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -26,6 +25,7 @@ from tests.conftest import Browser
 from tests.factories import CampaignFactory, CountryFactory, FocalPointFactory
 from tests.unit.analytics_fixture import build_world
 from tests.unit.analytics_learning import add_learning
+from tests.web.servers import free_port
 from tests.web.test_dashboard import csv_of
 from tests.web.test_dashboard_queries import counting
 
@@ -39,11 +39,6 @@ def shared_cache(_app, _config, args, kwargs):
     """A Flask-Caching backend factory (CACHE_TYPE names it): every app built with it gets SHARED."""
     return SHARED
 
-
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _redis_up() -> bool:
@@ -206,7 +201,7 @@ def test_a_focal_point_never_gets_another_countrys_cached_figures(make_app):
 
 def test_redis_down_means_computing_not_an_error(make_app, world, caplog):
     application = make_app(CACHE_TYPE="RedisCache",
-                           CACHE_REDIS_URL=f"redis://127.0.0.1:{_closed_port()}/0",
+                           CACHE_REDIS_URL=f"redis://127.0.0.1:{free_port()}/0",
                            CACHE_OPTIONS={"socket_connect_timeout": 1, "socket_timeout": 1})
     browser = Browser(application.test_client()).sign_in_as(FocalPointFactory(country=world.country))
     for url in PAGES:

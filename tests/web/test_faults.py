@@ -27,7 +27,7 @@ from app.models import AuditEvent, Invitation, Job
 from config import Config
 from tests.factories import PASSWORD, FocalPointFactory, InvitationFactory
 from tests.web import test_assess_restart as real
-from tests.web.servers import RedisServer
+from tests.web.servers import RedisServer, free_port
 
 pytestmark = pytest.mark.no_db
 
@@ -110,7 +110,7 @@ def _remind(focal_point: real.Client, campaign: int, base: str) -> tuple[int, st
 def test_with_redis_stopped_sign_in_works_and_reminders_are_refused_with_nothing_written(tmp_path):
     database = tmp_path / "faults.sqlite"
     data = _build(database)
-    port = real._free_port()
+    port = free_port()
     redis_server = RedisServer(port, tmp_path / "redis.log")
     url = f"redis://127.0.0.1:{port}/0"
     first = Server(database, tmp_path / "first.log", url)

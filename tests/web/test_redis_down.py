@@ -5,7 +5,6 @@ audit event, no account, no job left queued), or run inline when Redis goes away
 from __future__ import annotations
 
 import logging
-import socket
 
 import pytest
 from sqlalchemy import func, select
@@ -17,21 +16,17 @@ from config import TestConfig
 from tests.conftest import Browser
 from tests.factories import PASSWORD, FocalPointFactory, InvitationFactory, UserFactory
 from tests.unit.test_campaigns_service import make_campaign
+from tests.web.servers import free_port
 
 REFUSED = "This cannot be done right now"
 
-
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
 def redis_down(app):
     """The test app's database, with REDIS_URL pointing at a port where nothing listens."""
     config = TestConfig()
-    config.REDIS_URL = config.RATELIMIT_STORAGE_URI = f"redis://127.0.0.1:{_closed_port()}/0"
+    config.REDIS_URL = config.RATELIMIT_STORAGE_URI = f"redis://127.0.0.1:{free_port()}/0"
     config.RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
     kept = dict(limiter.__dict__)  # Flask-Limiter keeps its storage on the one extension object
     application = create_app(config)
