@@ -17,8 +17,14 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def begin_writing() -> None:
-    """End the request's reading transaction; the next one begins as a writer."""
-    db.session.commit()
+    """End the request's reading transaction; the next one begins as a writer. What was read stays
+    loaded (the transaction wrote nothing, so nothing needs reloading: the user, the selection)."""
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
     g.begin_writing = True
 
 

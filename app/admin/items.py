@@ -119,9 +119,8 @@ def items_csv() -> Response | tuple[str, int]:
     words = {"too_few": _("not enough responses"), "suppressed": suppressed_text(stats.k),
              "key": _("key"), "hidden": _("Hidden figures"), **flag_words()}
     body = preamble_text(_context(form, filters, stats.k).lines()) + item_stats_csv.to_csv(stats, words)
-    actor = current_actor()  # read before the commit expires the user
     begin_writing()  # the event in a writing transaction of its own (a GET read until now)
-    exports.record_export(db.session, actor, "item-stats.csv", filters["country"],
+    exports.record_export(db.session, current_actor(), "item-stats.csv", filters["country"],
                           {"countries": "all" if filters["country"] is None else [filters["country"]],
                            "filters": {key: value for key, value in filters.items()
                                        if value is not None and key != "country"},

@@ -140,10 +140,10 @@ def _download(table: evaluation.Table, file_format: str, selection, extra: dict,
     the audit event of the download."""
     response = table_download(table, file_format, selection, noise=_release(selection).noise,
                               lines=lines, parts=parts)
-    actor, country_id = current_actor(), selection.audit_country_id  # read before the commit expires them
-    details = {**selection.audit_details, "rows": len(table.rows), **extra}
     begin_writing()  # the event in a writing transaction of its own (a GET read until now)
-    exports.record_export(db.session, actor, f"{table.name}.{file_format}", country_id, details)
+    exports.record_export(db.session, current_actor(), f"{table.name}.{file_format}",
+                          selection.audit_country_id,
+                          {**selection.audit_details, "rows": len(table.rows), **extra})
     db.session.commit()
     return response
 
