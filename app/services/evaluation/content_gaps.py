@@ -20,11 +20,12 @@ the order of competency, level and language, so their order tells nothing of the
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import and_, select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from app.models import Answer, Attempt, Competency, CompetencyResult, Item, Resource, ResourceCompetency, User
@@ -88,32 +89,52 @@ def _order(row: ContentGapRow) -> tuple[Any, ...]:
 
 def _demand(session: Session, scope: Scope) -> pd.DataFrame:
     """One row per (competency, level, language) with a gap: the officials (``officials``) and the sum
-    of their ids (``key``), with the competency's code and name. One statement."""
+    of their ids (``key``), with the competency's code and name. One statement, grouped in the
+    database by the raw answer to the language question (and the account's language): its distinct
+    values are few, so the rows fetched do not grow with the officials; each is then read for its
+    first language and the groups that share one are added up."""
     latest = latest_submitted_attempts(in_scope(Attempt.country_id, scope)).subquery("latest")
-    language_items = select(Item.id).where(Item.code == LANGUAGE_ITEM)
+    first_answer = (select(Answer.attempt_id, func.min(Answer.id).label("answer_id"))
+                    .where(Answer.item_id.in_(select(Item.id).where(Item.code == LANGUAGE_ITEM)))
+                    .group_by(Answer.attempt_id).subquery("first_answer"))
+    answer = cast(Answer.value, String)
     found = pd.DataFrame(session.execute(
-        select(latest.c.attempt_id, latest.c.user_id, CompetencyResult.competency_id, Competency.code,
-               Competency.name, CompetencyResult.calibrated_level, User.locale, Answer.value)
+        select(CompetencyResult.competency_id, Competency.code, Competency.name,
+               CompetencyResult.calibrated_level, User.locale, answer,
+               func.count().label("officials"), func.sum(latest.c.user_id).label("key"))
+        .select_from(latest)
         .join(CompetencyResult, CompetencyResult.attempt_id == latest.c.attempt_id)
         .join(Competency, Competency.id == CompetencyResult.competency_id)
         .join(User, User.id == latest.c.user_id)
-        .outerjoin(Answer, and_(Answer.attempt_id == latest.c.attempt_id, Answer.item_id.in_(language_items)))
+        .outerjoin(first_answer, first_answer.c.attempt_id == latest.c.attempt_id)
+        .outerjoin(Answer, Answer.id == first_answer.c.answer_id)
         .where(assessed(CompetencyResult), CompetencyResult.gap > 0)  # not assessed is never demand
-    ).all(), columns=["attempt_id", "user_id", "competency_id", "code", "name", "level", "locale", "answer"])
+        .group_by(CompetencyResult.competency_id, Competency.code, Competency.name,
+                  CompetencyResult.calibrated_level, User.locale, answer)
+    ).all(), columns=["competency_id", "code", "name", "level", "locale", "answer", "officials", "key"])
     if found.empty:
         return found
-    found = found.drop_duplicates(["attempt_id", "competency_id"])  # each official once per competency
-    first = {row.attempt_id: _first_language(row.answer, row.locale)
-             for row in found.drop_duplicates("attempt_id").itertuples()}
-    found["language"] = found["attempt_id"].map(first)
+    found["language"] = [_first_language(_parsed(text), locale)
+                         for text, locale in zip(found["answer"], found["locale"], strict=True)]
+    found = found.astype({"officials": "int64", "key": "int64"})  # PostgreSQL sums are Decimals
     return (found.groupby(["competency_id", "code", "name", "level", "language"])
-            .agg(officials=("user_id", "size"), key=("user_id", "sum")).reset_index())
+            .agg(officials=("officials", "sum"), key=("key", "sum")).reset_index())
+
+
+def _parsed(text: object) -> Any:
+    """An answer's value from its JSON text (None: no answer; pandas hands a missing one as NaN)."""
+    if not isinstance(text, str):
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
 
 
 def _first_language(answer: Any, locale: str | None) -> str:
     """The official's first language (primary subtag, lower case): the first one they ticked."""
     named = languages_from_answer(answer)
-    chosen = named[0] if named else locale or "en"
+    chosen = named[0] if named else (locale if isinstance(locale, str) and locale else "en")
     return str(chosen).split("-")[0].lower()
 
 
