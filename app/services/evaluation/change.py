@@ -58,6 +58,7 @@ from app.services.evaluation.common import (
     result_filters,
     rows,
 )
+from app.services.evaluation.memo import once
 from app.services.evaluation.pairs import counted, in_baseline, is_follow_up, pair
 from app.services.evaluation.release import SHARE, Bounds, Release, Sides, as_release
 from app.services.evaluation.stats import MIN_PAIRS, holm, normalised_gain
@@ -150,7 +151,7 @@ def _sums_statement(scope: Scope, filters: Filters, by: str):
     with_knowledge = and_(both, before.knowledge_total > 0, after.knowledge_total > 0)
     if by == BY_COMPETENCY:
         return _per_competency(build, p, after, before, both, with_gaps, with_knowledge)
-    return _per_group(build, p, after, before, both, with_gaps, by)
+    return _per_group(build, p, after, before, both, with_gaps)
 
 
 def _per_competency(build, p, after, before, both, with_gaps, with_knowledge):
@@ -181,20 +182,21 @@ def _per_competency(build, p, after, before, both, with_gaps, with_knowledge):
         .group_by(campaign.id, after.competency_id))
 
 
-def _per_group(build, p, after, before, both, with_gaps, by: str):
-    """The sums per follow-up campaign and organisation or role profile: per official first (their
+def _per_group(build, p, after, before, both, with_gaps):
+    """The sums per follow-up campaign, organisation and role profile: per official first (their
     mean level over the competencies assessed in both cycles, total gaps, knowledge sums: NULL levels
-    when there is none, so the official is counted apart), then per group."""
+    when there is none, so the official is counted apart), then per organisation and role profile,
+    which the tables by organisation and by role profile each add up (``_group_sums``)."""
     follow_up, campaign = p.follow_up, p.campaign
     level_before = case((both, before.calibrated_level), else_=None)
     level_after = case((both, after.calibrated_level), else_=None)
-    group = follow_up.organisation_id if by == BY_ORGANISATION else follow_up.role_profile_id
 
     def in_both(column):
         return func.sum(case((both, column), else_=0))
 
     official = build(
-        campaign.id.label("campaign_id"), group.label("group_id"), follow_up.id.label("attempt_id"),
+        campaign.id.label("campaign_id"), follow_up.organisation_id.label("organisation_id"),
+        follow_up.role_profile_id.label("role_profile_id"), follow_up.id.label("attempt_id"),
         func.max(p.base.id).label("base_id"),
         func.avg(cast(level_before, Float)).label("before"),
         func.avg(cast(level_after, Float)).label("after"),
@@ -204,12 +206,13 @@ def _per_group(build, p, after, before, both, with_gaps, by: str):
         in_both(before.knowledge_total).label("total_before"),
         in_both(after.knowledge_correct).label("correct_after"),
         in_both(after.knowledge_total).label("total_after"),
-    ).group_by(campaign.id, follow_up.id, group).subquery("official")
+    ).group_by(campaign.id, follow_up.id, follow_up.organisation_id,
+               follow_up.role_profile_id).subquery("official")
     o = official.c
     diff = o.after - o.before
     with_knowledge = and_(o.total_before > 0, o.total_after > 0)
     return (select(
-        o.campaign_id, o.group_id, func.count(o.before).label("n"),
+        o.campaign_id, o.organisation_id, o.role_profile_id, func.count(o.before).label("n"),
         func.sum(case((o.before.is_(None), 1), else_=0)).label("not_assessed"),
         func.sum(o.before).label("sum_before"), func.sum(o.after).label("sum_after"),
         func.sum(diff).label("sum_diff"), func.sum(diff * diff).label("sum_diff_sq"),
@@ -226,18 +229,42 @@ def _per_group(build, p, after, before, both, with_gaps, by: str):
         key(o.attempt_id, o.gap_before > 0).label("key_had_gap"),
         key(o.attempt_id, and_(o.gap_before > 0, o.gap_after <= 0)).label("key_closed"),
         key(o.attempt_id, with_knowledge).label("key_knowledge"))
-        .group_by(o.campaign_id, o.group_id))
+        .group_by(o.campaign_id, o.organisation_id, o.role_profile_id))
+
+
+def _group_sums(session: Session, scope: Scope, filters: Filters, by: str) -> list[dict[str, Any]]:
+    """The sums per follow-up campaign and competency (``by`` competency), or organisation or role
+    profile: those two add up the one statement per organisation and role profile they share, read
+    once a page (app.services.evaluation.memo)."""
+    if by == BY_COMPETENCY:
+        return _numbers(rows(session, _sums_statement(scope, filters, by)))
+    shared = once(session, ("change.groups", scope, filters),
+                  lambda: _numbers(rows(session, _sums_statement(scope, filters, by))))
+    column = "organisation_id" if by == BY_ORGANISATION else "role_profile_id"
+    summed: dict[tuple[int, int | None], dict[str, Any]] = {}
+    for row in shared:
+        group = summed.setdefault((row["campaign_id"], row[column]),
+                                  {"campaign_id": row["campaign_id"], "group_id": row[column],
+                                   **dict.fromkeys(_SUMS, 0.0)})
+        for name in _SUMS:
+            group[name] += row[name]
+    return list(summed.values())
+
+
+def _numbers(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The sums as floats (PostgreSQL's are Decimals; a sum over no value is NULL: 0)."""
+    for row in found:
+        row.update({column: float(row[column] or 0) for column in _SUMS})
+    return found
 
 
 def _change(session: Session, scope: Scope, filters: Filters, k: int | Release, by: str
             ) -> Table[ChangeRow]:
     release = as_release(k)
-    found = rows(session, _sums_statement(scope, filters, by))
+    found = _group_sums(session, scope, filters, by)
     name = f"change-by-{by.replace('_', '-')}"
     if not found:
         return Table(name, CHANGE_COLUMNS, [], release.k)
-    for row in found:
-        row.update({column: float(row[column] or 0) for column in _SUMS})
     bounds = level_bounds(session)
     campaigns = campaigns_with_baselines(session, scope)
     groups = group_names(session, by, {row["group_id"] for row in found}, scope)

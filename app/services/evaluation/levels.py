@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import Competency, CompetencyResult, ProficiencyLevel
@@ -27,14 +27,13 @@ from app.services.evaluation.common import (
     Scope,
     Suppressed,
     Table,
-    assessed,
     chosen_attempts,
     key,
     level_bounds,
     organisation_names,
     result_filters,
-    rows,
 )
+from app.services.evaluation.memo import once
 from app.services.evaluation.release import Bounds, Release, as_release
 
 PRACTITIONER = 3  # the scale's "practitioner": can apply the competency unaided and help others
@@ -77,27 +76,11 @@ def heatmap(session: Session, scope: Scope, filters: Filters = NO_FILTERS, k: in
 
     Each cell is released on its own: a figure over fewer than ``k`` officials is hidden, every other
     one moved by the noise of its set of attempts, so "All organisations" minus the others does not
-    give a hidden organisation's figures. Four statements.
+    give a hidden organisation's figures. Four statements (one of them shared with the level
+    distribution and the assets: ``result_cells``).
     """
     release = as_release(k)
-    chosen = chosen_attempts(scope, filters)
-    with_gap = and_(assessed(CompetencyResult), CompetencyResult.gap.is_not(None))
-    missing = CompetencyResult.calibrated_level.is_(None)
-    stmt = (select(chosen.c.organisation_id, CompetencyResult.competency_id,
-                   func.sum(case((with_gap, 1), else_=0)).label("n"),
-                   func.sum(case((with_gap, CompetencyResult.gap), else_=0)).label("total"),
-                   func.sum(case((missing, 1), else_=0)).label("not_assessed"),
-                   key(chosen.c.attempt_id, with_gap).label("key_n"),
-                   key(chosen.c.attempt_id, missing).label("key_not_assessed"))
-            .join(CompetencyResult, CompetencyResult.attempt_id == chosen.c.attempt_id)
-            .where(*result_filters(CompetencyResult, filters))
-            .group_by(chosen.c.organisation_id, CompetencyResult.competency_id))
-    if filters.competency_id is not None:
-        stmt = stmt.where(CompetencyResult.competency_id == filters.competency_id)
-    frame = pd.DataFrame(rows(session, stmt), columns=["organisation_id", "competency_id", "n", "total",
-                                                       "not_assessed", "key_n", "key_not_assessed"])
-    frame = frame.astype({"n": "int64", "total": float, "not_assessed": "int64", "key_n": "int64",
-                          "key_not_assessed": "int64"})  # PostgreSQL sums are Decimals
+    frame = _heatmap_sums(result_cells(session, scope, filters))
     frame = frame[(frame.n > 0) | (frame.not_assessed > 0)]  # no target and nothing missing: no cell
     if frame.empty:
         return Table("heatmap", HEATMAP_COLUMNS, [], release.k, plain=HEATMAP_PLAIN)
@@ -142,6 +125,51 @@ def heatmap_grid(table: Table[HeatmapCell]
         org_rows.append((None, "All organisations"))
     return (org_rows, list(competencies.values()),
             {(cell.organisation_id, cell.competency_id): cell for cell in table.rows})
+
+
+# The sums the three tables share --------------------------------------------------------------------
+
+CELL_COLUMNS = ["organisation_id", "competency_id", "level", "has_gap", "n", "gap", "key"]
+
+
+def result_cells(session: Session, scope: Scope, filters: Filters) -> pd.DataFrame:
+    """The chosen results (each official's latest, or the filtered campaign's) grouped by
+    organisation, competency, calibrated level (NaN: not assessed) and whether there is a gap (a
+    target): the officials (``n``), their gaps' sum (``gap``) and their attempts' key (``key``). The
+    heatmap, the level distribution and the assets are sums of these rows, so a page that shows all
+    three groups the results once (app.services.evaluation.memo). One statement."""
+    return once(session, ("levels.cells", scope, filters), lambda: _read_cells(session, scope, filters))
+
+
+def _read_cells(session: Session, scope: Scope, filters: Filters) -> pd.DataFrame:
+    chosen = chosen_attempts(scope, filters)
+    has_gap = CompetencyResult.gap.is_not(None)
+    stmt = (select(chosen.c.organisation_id, CompetencyResult.competency_id,
+                   CompetencyResult.calibrated_level, has_gap.label("has_gap"), func.count(),
+                   func.sum(CompetencyResult.gap), key(chosen.c.attempt_id))
+            .join(CompetencyResult, CompetencyResult.attempt_id == chosen.c.attempt_id)
+            .where(*result_filters(CompetencyResult, filters))
+            .group_by(chosen.c.organisation_id, CompetencyResult.competency_id,
+                      CompetencyResult.calibrated_level, has_gap))
+    if filters.competency_id is not None:
+        stmt = stmt.where(CompetencyResult.competency_id == filters.competency_id)
+    frame = pd.DataFrame(session.execute(stmt).all(), columns=CELL_COLUMNS)
+    # PostgreSQL's sums are Decimals
+    return frame.astype({"n": "int64", "gap": float, "key": "int64", "has_gap": bool})
+
+
+def _heatmap_sums(found: pd.DataFrame) -> pd.DataFrame:
+    """Per organisation and competency: the officials assessed with a gap, their gaps' sum, those not
+    assessed, and the keys of both sets."""
+    frame = found.assign(
+        with_gap=found.level.notna() & found.has_gap, missing=found.level.isna())
+    frame = frame.assign(
+        n=frame.n.where(frame.with_gap, 0), total=frame.gap.where(frame.with_gap, 0.0).fillna(0.0),
+        not_assessed=frame.n.where(frame.missing, 0), key_n=frame.key.where(frame.with_gap, 0),
+        key_not_assessed=frame.key.where(frame.missing, 0))
+    columns = ["n", "total", "not_assessed", "key_n", "key_not_assessed"]
+    return (frame.groupby(["organisation_id", "competency_id"])[columns].sum().reset_index()
+            .astype({"n": "int64", "not_assessed": "int64", "key_n": "int64", "key_not_assessed": "int64"}))
 
 
 # Level distribution and assets ---------------------------------------------------------------------
@@ -249,18 +277,13 @@ def _union(sets) -> Counted:
 
 
 def _level_counts(session: Session, scope: Scope, filters: Filters) -> list[_Levels]:
-    """Per competency (in framework order), the officials and key at each level. Two statements."""
-    chosen = chosen_attempts(scope, filters)
-    stmt = (select(CompetencyResult.competency_id, CompetencyResult.calibrated_level, func.count(),
-                   key(chosen.c.attempt_id))
-            .join(chosen, chosen.c.attempt_id == CompetencyResult.attempt_id)
-            .where(*result_filters(CompetencyResult, filters))
-            .group_by(CompetencyResult.competency_id, CompetencyResult.calibrated_level))
-    if filters.competency_id is not None:
-        stmt = stmt.where(CompetencyResult.competency_id == filters.competency_id)
+    """Per competency (in framework order), the officials and key at each level. Two statements, one
+    of them shared (``result_cells``)."""
+    found = (result_cells(session, scope, filters)
+             .groupby(["competency_id", "level"], dropna=False)[["n", "key"]].sum())
     counts: dict[tuple[int, int | None], Counted] = {
-        (competency_id, level): (int(n), int(key_n))
-        for competency_id, level, n, key_n in session.execute(stmt)}
+        (int(competency_id), None if pd.isna(level) else int(level)): (int(n), int(key_n))
+        for (competency_id, level), n, key_n in zip(found.index, found["n"], found["key"], strict=True)}
     if not counts:
         return []
     names: dict[int, tuple[str, str]] = {}

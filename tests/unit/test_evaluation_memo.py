@@ -1,0 +1,86 @@
+"""Tables that group the same rows read them once per page (app.services.evaluation.memo), and never
+read sums older than the data they would see themselves."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import timedelta
+
+from sqlalchemy import event
+
+from app.extensions import db
+from app.services import evaluation
+from app.services.evaluation import change_by_organisation, change_by_role_profile
+from tests.factories import UserFactory
+from tests.unit.analytics_fixture import FOLLOW_UP_AT, build_world, submit
+
+
+@contextmanager
+def statements():
+    seen: list[str] = []
+
+    def listener(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    engine = db.session.get_bind()
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+
+
+def grouping_results(seen: list[str]) -> list[str]:
+    return [s for s in seen if "competency_results" in s and "GROUP BY" in s]
+
+
+def test_the_skills_tables_group_the_latest_results_once():
+    world = build_world()
+    with statements() as seen:
+        heatmap = evaluation.heatmap(db.session, world.scope, k=1)
+        levels = evaluation.level_distribution(db.session, world.scope, k=1)
+        assets = evaluation.assets(db.session, world.scope, k=1)
+    assert heatmap.rows and levels.rows and assets.rows
+    assert len(grouping_results(seen)) == 1
+
+
+def assessed(world) -> dict[str, int]:
+    return {row.competency_code: row.assessed for row in evaluation.assets(db.session, world.scope, k=1).rows}
+
+
+def test_what_was_read_is_forgotten_once_the_session_writes():
+    world = build_world()
+    before = assessed(world)
+    newcomer = UserFactory(organisation=world.o1)
+    submit(world.follow_up, newcomer, world.o1, world.role, (world.c1, world.c2), ((3, 2), (3, 2)),
+           FOLLOW_UP_AT + timedelta(days=1))  # pending: not yet flushed
+    after = assessed(world)
+    assert after == {code: n + 1 for code, n in before.items()}
+    db.session.flush()
+    levels = evaluation.level_distribution(db.session, world.scope, k=1)
+    assert {row.competency_code: row.officials for row in levels.rows if row.is_total} == after
+
+
+def test_what_was_read_is_forgotten_when_the_transaction_ends():
+    world = build_world()
+    evaluation.heatmap(db.session, world.scope, k=1)
+    db.session.commit()
+    with statements() as seen:
+        evaluation.level_distribution(db.session, world.scope, k=1)
+    assert len(grouping_results(seen)) == 1
+
+
+def test_a_different_selection_is_read_for_itself():
+    world = build_world()
+    whole = evaluation.assets(db.session, world.scope, k=1)
+    one = evaluation.assets(db.session, world.scope, evaluation.Filters(organisation_id=world.o2.id), k=1)
+    assert [row.assessed for row in one.rows] != [row.assessed for row in whole.rows]
+
+
+def test_the_change_by_organisation_and_by_role_profile_pair_the_results_once():
+    world = build_world()
+    with statements() as seen:
+        by_organisation = change_by_organisation(db.session, world.scope, k=1)
+        by_role = change_by_role_profile(db.session, world.scope, k=1)
+    assert by_organisation.rows and by_role.rows
+    assert len(grouping_results(seen)) == 1
