@@ -113,6 +113,59 @@ def pages(database: str) -> list[Page]:
     ]
 
 
+# The bare SQL GROUP BY over the rows a dashboard page reads, timed right before the page's cold
+# request: the floor a page that groups those rows in the database cannot go under.
+LATEST_RESULTS = """SELECT r.competency_id, count(*), sum(r.gap) FROM (
+        SELECT id, row_number() OVER (PARTITION BY user_id ORDER BY submitted_at DESC, id DESC) AS rank
+        FROM attempts WHERE status = 'submitted' AND country_id = %(country)s) latest
+    JOIN competency_results r ON r.attempt_id = latest.id WHERE latest.rank = 1 GROUP BY r.competency_id"""
+PAIRED_RESULTS = """SELECT c.id, a.competency_id, count(*), sum(a.calibrated_level - b.calibrated_level)
+    FROM attempts f JOIN campaigns c ON c.id = f.campaign_id AND c.baseline_id IS NOT NULL
+    JOIN attempts base ON base.campaign_id = c.baseline_id AND base.user_id = f.user_id
+                      AND base.status = 'submitted'
+    JOIN competency_results a ON a.attempt_id = f.id
+    JOIN competency_results b ON b.attempt_id = base.id AND b.competency_id = a.competency_id
+    WHERE f.status = 'submitted' AND f.country_id = %(country)s GROUP BY c.id, a.competency_id"""
+BARE = {
+    "dashboard": """SELECT i.campaign_id, a.status, count(*) FROM invitations i
+        JOIN campaigns c ON c.id = i.campaign_id AND c.country_id = %(country)s
+        LEFT JOIN attempts a ON a.campaign_id = i.campaign_id AND a.user_id = i.user_id
+        GROUP BY i.campaign_id, a.status""",
+    "skills": LATEST_RESULTS,
+    "heatmap-svg": LATEST_RESULTS,
+    "heatmap-csv": LATEST_RESULTS,
+    "change": PAIRED_RESULTS,
+    "countries": PAIRED_RESULTS.replace("AND f.country_id = %(country)s", ""),
+    "learning": """SELECT i.status, count(*) FROM plan_items i JOIN learning_plans p ON p.id = i.plan_id
+        WHERE p.country_id = %(country)s GROUP BY i.status""",
+}
+
+
+def bare_seconds(database: str, page: str) -> float | None:
+    """The bare GROUP BY of ``page`` on Nationland, timed (None: the page is not a dashboard's)."""
+    sql = BARE.get(page)
+    if sql is None:
+        return None
+    with psycopg.connect(database_url(database)) as conn:
+        country = conn.execute("SELECT id FROM countries WHERE code = 'NB'").fetchone()[0]
+        started = time.perf_counter()
+        conn.execute(sql, {"country": country}).fetchall()
+        return time.perf_counter() - started
+
+
+def worker_peak_mb(master: int) -> float:
+    """The highest peak resident memory (VmHWM) among the gunicorn master's workers, in MB."""
+    peak = 0
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+        except OSError:  # the process ended meanwhile
+            continue
+        if fields.get("PPid", "").strip() == str(master) and "VmHWM" in fields:
+            peak = max(peak, int(fields["VmHWM"].split()[0]))
+    return peak / 1024
+
+
 class Server:
     """gunicorn serving bench/pages_app.py on the database; started and stopped by this script."""
 
@@ -136,6 +189,9 @@ class Server:
                 time.sleep(0.2)
         sys.exit("gunicorn did not answer /__hello within 60 s")
 
+    def peak_mb(self) -> float:
+        return worker_peak_mb(self.process.pid) if self.process is not None else 0.0
+
     def stop(self) -> None:
         if self.process is not None:
             self.process.send_signal(signal.SIGTERM)
@@ -155,6 +211,8 @@ class Measure:
     times: list[float] = field(default_factory=list)
     hello: list[float] = field(default_factory=list)
     size: int = 0
+    bare: float | None = None  # the bare GROUP BY over the page's rows, seconds
+    peak_mb: float = 0.0  # the workers' highest peak resident memory
 
 
 def timed(client: Client, page: Page) -> tuple[float, int, int]:
@@ -167,12 +225,14 @@ def timed(client: Client, page: Page) -> tuple[float, int, int]:
     return time.perf_counter() - started, status, len(data)
 
 
-def measure(client: Client, server: Server, page: Page, repeat: int, budget: float) -> Measure:
+def measure(client: Client, server: Server, page: Page, repeat: int, budget: float,
+            database: str) -> Measure:
     result = Measure(page)
     server.start()
     try:
         for _ in range(3):  # the floor, before the page has ever been asked for
             result.hello.append(timed(client, Page("hello", "", "GET", "/__hello"))[0])
+        result.bare = bare_seconds(database, page.name)
         try:
             seconds, status, result.size = timed(client, page)
         except TimeoutError:
@@ -194,6 +254,7 @@ def measure(client: Client, server: Server, page: Page, repeat: int, budget: flo
                 break
         return result
     finally:
+        result.peak_mb = server.peak_mb()
         server.stop()
 
 
@@ -202,19 +263,23 @@ def p95(values: list[float]) -> float:
 
 
 def table(results: list[Measure]) -> str:
-    lines = ["| page | status | bytes | cold s | cold (hello-units) | warm mean (hello-units) | "
-             "warm p95 (hello-units) | warm req/s | hello req/s | repeats |",
-             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines = ["| page | status | bytes | cold s | cold (hello-units) | bare GROUP BY s | cold / bare | "
+             "warm mean (hello-units) | warm p95 (hello-units) | warm req/s | hello req/s | repeats | "
+             "worker peak MB |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for m in results:
         hello = statistics.mean(m.hello)
         if m.cold is None:
-            lines.append(f"| {m.page.name} | {m.status} | | | | | | | {1 / hello:.0f} | 0 |")
+            lines.append(f"| {m.page.name} | {m.status} | | | | | | | | | {1 / hello:.0f} | 0 | "
+                         f"{m.peak_mb:.0f} |")
             continue
+        bare = [f"{m.bare:.3f}", f"{m.cold / m.bare:.1f}"] if m.bare else ["", ""]
         warm = statistics.mean(m.times) if m.times else None
         cells = ([f"{warm / hello:.1f}", f"{p95(m.times) / p95(m.hello):.1f}", f"{1 / warm:.1f}"]
                  if warm else ["", "", ""])
         lines.append(f"| {m.page.name} | {m.status} | {m.size:,} | {m.cold:.3f} | {m.cold / hello:.1f} | "
-                     f"{' | '.join(cells)} | {1 / hello:.0f} | {len(m.times)} |")
+                     f"{' | '.join(bare)} | {' | '.join(cells)} | {1 / hello:.0f} | {len(m.times)} | "
+                     f"{m.peak_mb:.0f} |")
     return "\n".join(lines)
 
 
@@ -249,7 +314,7 @@ def main() -> None:
         server.stop()
     results = []
     for page in chosen:
-        results.append(measure(clients[page.actor], server, page, args.repeat, args.budget))
+        results.append(measure(clients[page.actor], server, page, args.repeat, args.budget, args.database))
         print(table(results[-1:]).splitlines()[-1], file=sys.stderr, flush=True)  # as it goes
     print(f"\n{args.workers} sync workers on {args.database}; one request at a time\n")
     print(table(results))
