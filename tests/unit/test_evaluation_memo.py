@@ -40,8 +40,20 @@ def test_the_skills_tables_group_the_latest_results_once():
         heatmap = evaluation.heatmap(db.session, world.scope, k=1)
         levels = evaluation.level_distribution(db.session, world.scope, k=1)
         assets = evaluation.assets(db.session, world.scope, k=1)
-    assert heatmap.rows and levels.rows and assets.rows
+        gaps = evaluation.largest_content_gaps(db.session, world.scope, k=1)
+    assert heatmap.rows and levels.rows and assets.rows and gaps.rows
     assert len(grouping_results(seen)) == 1
+
+
+def test_a_filtered_skills_page_groups_its_selection_and_the_whole_country_for_the_content_gaps():
+    world = build_world()
+    filters = evaluation.Filters(organisation_id=world.o1.id)
+    with statements() as seen:
+        evaluation.heatmap(db.session, world.scope, filters, k=1)
+        evaluation.assets(db.session, world.scope, filters, k=1)
+        gaps = evaluation.largest_content_gaps(db.session, world.scope, k=1)
+    assert len(grouping_results(seen)) == 2
+    assert gaps.rows == evaluation.largest_content_gaps(db.session, world.scope, k=1).rows
 
 
 def assessed(world) -> dict[str, int]:

@@ -25,18 +25,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Answer, Attempt, Competency, CompetencyResult, Item, Resource, ResourceCompetency, User
-from app.services.assessment.latest import latest_submitted_attempts
-from app.services.evaluation.common import DEFAULT_K, Scope, Suppressed, Table, assessed, in_scope
+from app.models import Competency, Resource, ResourceCompetency
+from app.services.evaluation.cells import result_cells
+from app.services.evaluation.common import DEFAULT_K, NO_FILTERS, Scope, Suppressed, Table
 from app.services.evaluation.release import Count, Release, as_release
 from app.services.learning.matching import language_name
 from app.services.learning.plans import languages_from_answer
 
 NAME = "content-gaps"
-LANGUAGE_ITEM = "ctx-languages"
 DEFAULT_MIN_RESOURCES = 2
 COLUMNS = ("competency_code", "competency", "level", "language", "officials", "resources_in_language",
            "resources_any_language", "status")
@@ -89,36 +88,24 @@ def _order(row: ContentGapRow) -> tuple[Any, ...]:
 
 def _demand(session: Session, scope: Scope) -> pd.DataFrame:
     """One row per (competency, level, language) with a gap: the officials (``officials``) and the sum
-    of their ids (``key``), with the competency's code and name. One statement, grouped in the
-    database by the raw answer to the language question (and the account's language): its distinct
-    values are few, so the rows fetched do not grow with the officials; each is then read for its
-    first language and the groups that share one are added up."""
-    latest = latest_submitted_attempts(in_scope(Attempt.country_id, scope)).subquery("latest")
-    first_answer = (select(Answer.attempt_id, func.min(Answer.id).label("answer_id"))
-                    .where(Answer.item_id.in_(select(Item.id).where(Item.code == LANGUAGE_ITEM)))
-                    .group_by(Answer.attempt_id).subquery("first_answer"))
-    answer = cast(Answer.value, String)
-    found = pd.DataFrame(session.execute(
-        select(CompetencyResult.competency_id, Competency.code, Competency.name,
-               CompetencyResult.calibrated_level, User.locale, answer,
-               func.count().label("officials"), func.sum(latest.c.user_id).label("key"))
-        .select_from(latest)
-        .join(CompetencyResult, CompetencyResult.attempt_id == latest.c.attempt_id)
-        .join(Competency, Competency.id == CompetencyResult.competency_id)
-        .join(User, User.id == latest.c.user_id)
-        .outerjoin(first_answer, first_answer.c.attempt_id == latest.c.attempt_id)
-        .outerjoin(Answer, Answer.id == first_answer.c.answer_id)
-        .where(assessed(CompetencyResult), CompetencyResult.gap > 0)  # not assessed is never demand
-        .group_by(CompetencyResult.competency_id, Competency.code, Competency.name,
-                  CompetencyResult.calibrated_level, User.locale, answer)
-    ).all(), columns=["competency_id", "code", "name", "level", "locale", "answer", "officials", "key"])
+    of their ids (``key``), with the competency's code and name. The sums of the shared cells of the
+    unfiltered selection (app.services.evaluation.cells: the skills page groups the latest results
+    once for its tables and this one), each way of answering the language question read for its first
+    language, and the groups that share one added up. Two statements (one shared)."""
+    cells = result_cells(session, scope, NO_FILTERS)
+    found = cells[cells.level.notna() & cells.positive_gap]  # not assessed is never demand
     if found.empty:
-        return found
-    found["language"] = [_first_language(_parsed(text), locale)
-                         for text, locale in zip(found["answer"], found["locale"], strict=True)]
-    found = found.astype({"officials": "int64", "key": "int64"})  # PostgreSQL sums are Decimals
-    return (found.groupby(["competency_id", "code", "name", "level", "language"])
-            .agg(officials=("officials", "sum"), key=("key", "sum")).reset_index())
+        return pd.DataFrame(columns=["competency_id", "code", "name", "level", "language", "officials",
+                                     "key"])
+    found = found.assign(language=[_first_language(_parsed(text), locale)
+                                   for text, locale in zip(found["answer"], found["locale"], strict=True)])
+    demand = (found.groupby(["competency_id", "level", "language"])
+              .agg(officials=("n", "sum"), key=("user_key", "sum")).reset_index())
+    named = {row.id: (row.code, row.name) for row in session.execute(
+        select(Competency.id, Competency.code, Competency.name)
+        .where(Competency.id.in_(sorted(int(c) for c in demand.competency_id.unique()))))}
+    return demand.assign(code=demand.competency_id.map(lambda c: named[c][0]),
+                         name=demand.competency_id.map(lambda c: named[c][1]))
 
 
 def _parsed(text: object) -> Any:

@@ -15,10 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Competency, CompetencyResult, ProficiencyLevel
+from app.models import Competency, ProficiencyLevel
+from app.services.evaluation.cells import result_cells
 from app.services.evaluation.common import (
     DEFAULT_K,
     NO_FILTERS,
@@ -27,13 +28,9 @@ from app.services.evaluation.common import (
     Scope,
     Suppressed,
     Table,
-    chosen_attempts,
-    key,
     level_bounds,
     organisation_names,
-    result_filters,
 )
-from app.services.evaluation.memo import once
 from app.services.evaluation.release import Bounds, Release, as_release
 
 PRACTITIONER = 3  # the scale's "practitioner": can apply the competency unaided and help others
@@ -127,35 +124,7 @@ def heatmap_grid(table: Table[HeatmapCell]
             {(cell.organisation_id, cell.competency_id): cell for cell in table.rows})
 
 
-# The sums the three tables share --------------------------------------------------------------------
-
-CELL_COLUMNS = ["organisation_id", "competency_id", "level", "has_gap", "n", "gap", "key"]
-
-
-def result_cells(session: Session, scope: Scope, filters: Filters) -> pd.DataFrame:
-    """The chosen results (each official's latest, or the filtered campaign's) grouped by
-    organisation, competency, calibrated level (NaN: not assessed) and whether there is a gap (a
-    target): the officials (``n``), their gaps' sum (``gap``) and their attempts' key (``key``). The
-    heatmap, the level distribution and the assets are sums of these rows, so a page that shows all
-    three groups the results once (app.services.evaluation.memo). One statement."""
-    return once(session, ("levels.cells", scope, filters), lambda: _read_cells(session, scope, filters))
-
-
-def _read_cells(session: Session, scope: Scope, filters: Filters) -> pd.DataFrame:
-    chosen = chosen_attempts(scope, filters)
-    has_gap = CompetencyResult.gap.is_not(None)
-    stmt = (select(chosen.c.organisation_id, CompetencyResult.competency_id,
-                   CompetencyResult.calibrated_level, has_gap.label("has_gap"), func.count(),
-                   func.sum(CompetencyResult.gap), key(chosen.c.attempt_id))
-            .join(CompetencyResult, CompetencyResult.attempt_id == chosen.c.attempt_id)
-            .where(*result_filters(CompetencyResult, filters))
-            .group_by(chosen.c.organisation_id, CompetencyResult.competency_id,
-                      CompetencyResult.calibrated_level, has_gap))
-    if filters.competency_id is not None:
-        stmt = stmt.where(CompetencyResult.competency_id == filters.competency_id)
-    frame = pd.DataFrame(session.execute(stmt).all(), columns=CELL_COLUMNS)
-    # PostgreSQL's sums are Decimals
-    return frame.astype({"n": "int64", "gap": float, "key": "int64", "has_gap": bool})
+# The heatmap from the shared cells -----------------------------------------------------------------
 
 
 def _heatmap_sums(found: pd.DataFrame) -> pd.DataFrame:

@@ -66,4 +66,7 @@ def in_campaign_scope(p: Pair, attempt) -> ColumnElement[bool]:
     a follow-up's tables list only the organisations it was run in."""
     listed = (select(CampaignOrganisation.organisation_id)
               .where(CampaignOrganisation.campaign_id == p.campaign.id))
-    return or_(~listed.exists(), attempt.organisation_id.in_(listed))
+    # "this organisation is listed" on both columns, so the database looks it up by the primary key
+    # (an IN over the campaign's list was scanned once per attempt: 0.9 s at 100,000 officials)
+    this_one = listed.where(CampaignOrganisation.organisation_id == attempt.organisation_id)
+    return or_(~listed.exists(), this_one.exists())

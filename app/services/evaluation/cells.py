@@ -1,0 +1,63 @@
+"""The chosen results grouped once, at the finest grain the skills page's tables need: the heatmap,
+the level distribution, the assets (app.services.evaluation.levels) and, for the unfiltered
+selection, the content gaps (app.services.evaluation.content_gaps) are sums of these rows. A page
+that shows them all groups each official's latest results once (app.services.evaluation.memo), in
+one statement that does not grow with the data: the rows come back per organisation, competency,
+level, kind of gap and way of answering the language question, of which there are few.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import String, and_, case, cast, func, select
+from sqlalchemy.orm import Session
+
+from app.models import Answer, CompetencyResult, Item, User
+from app.services.evaluation.common import Filters, Scope, chosen_attempts, key, result_filters
+from app.services.evaluation.memo import once
+
+LANGUAGE_ITEM = "ctx-languages"  # the context question "which languages can you learn in", in order
+
+COLUMNS = ["organisation_id", "competency_id", "level", "has_gap", "positive_gap", "answer", "locale",
+           "n", "gap", "key", "user_key"]
+"""``level`` NaN: not assessed; ``has_gap``: a gap was worked out (there is a target);
+``positive_gap``: it is above 0; ``answer``: the language answer's JSON text (None: no answer);
+``locale``: the account's language; ``n``: officials; ``gap``: their gaps' sum; ``key``: the sum of
+their attempts' ids; ``user_key``: the sum of their user ids (the content gaps count users)."""
+
+
+def result_cells(session: Session, scope: Scope, filters: Filters) -> pd.DataFrame:
+    """The cells of the selection (each official's latest result in scope, or the filtered
+    campaign's), read once per page. One statement."""
+    return once(session, ("cells", scope, filters), lambda: _read(session, scope, filters))
+
+
+def _read(session: Session, scope: Scope, filters: Filters) -> pd.DataFrame:
+    chosen = chosen_attempts(scope, filters)
+    result = CompetencyResult
+    # the language question's answer of each attempt (one at most: an attempt answers an item once,
+    # and its instrument asks the question once); an inner join of answers and items, left-joined
+    language = (select(Answer.attempt_id, cast(Answer.value, String).label("answer"))
+                .join(Item, and_(Item.id == Answer.item_id, Item.code == LANGUAGE_ITEM))
+                .subquery("language"))
+    answer = language.c.answer
+    has_gap = result.gap.is_not(None)
+    positive = case((result.gap > 0, True), else_=False)
+    grain = (chosen.c.organisation_id, result.competency_id, result.calibrated_level, has_gap, positive,
+             answer, User.locale)
+    stmt = (select(*grain, func.count(), func.sum(result.gap), key(chosen.c.attempt_id),
+                   key(chosen.c.user_id))
+            .select_from(chosen)
+            .join(result, result.attempt_id == chosen.c.attempt_id)
+            .join(User, User.id == chosen.c.user_id)
+            .outerjoin(language, language.c.attempt_id == chosen.c.attempt_id)
+            .where(*result_filters(result, filters))
+            .group_by(*grain))
+    if filters.competency_id is not None:
+        stmt = stmt.where(result.competency_id == filters.competency_id)
+    frame = pd.DataFrame(session.execute(stmt).all(), columns=COLUMNS)
+    frame = frame.astype({"n": "int64", "gap": float, "key": "int64", "user_key": "int64",
+                          "has_gap": bool, "positive_gap": bool})  # PostgreSQL's sums are Decimals
+    for column in ("answer", "locale"):  # a missing answer or locale is None, never NaN
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    return frame
