@@ -96,3 +96,4 @@ def test_the_change_by_organisation_and_by_role_profile_pair_the_results_once():
         by_role = change_by_role_profile(db.session, world.scope, k=1)
     assert by_organisation.rows and by_role.rows
     assert len(grouping_results(seen)) == 1
+

@@ -32,16 +32,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Float, and_, case, cast, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from app.models import (
     Campaign,
     Competency,
-    CompetencyResult,
     Organisation,
     RoleProfile,
 )
+from app.services.evaluation.change_sums import BY_COMPETENCY, BY_ORGANISATION, BY_ROLE, SUMS, group_sums
 from app.services.evaluation.common import (
     DEFAULT_K,
     NO_FILTERS,
@@ -51,20 +51,12 @@ from app.services.evaluation.common import (
     Scope,
     Suppressed,
     Table,
-    assessed,
     in_scope,
-    key,
     level_bounds,
-    result_filters,
-    rows,
 )
-from app.services.evaluation.memo import once
-from app.services.evaluation.pairs import counted, in_baseline, is_follow_up, pair
 from app.services.evaluation.release import SHARE, Bounds, Release, Sides, as_release
 from app.services.evaluation.stats import MIN_PAIRS, holm, normalised_gain
 from app.services.evaluation.trend import level_measure
-
-BY_COMPETENCY, BY_ORGANISATION, BY_ROLE = "competency", "organisation", "role_profile"
 
 
 @dataclass(frozen=True)
@@ -97,11 +89,6 @@ CHANGE_COLUMNS = ("campaign", "cycle_label", "baseline", "group", "pairs", "mean
                   "change", "ci_low", "ci_high", "p", "p_adjusted", "cohens_dz", "share_closed",
                   "knowledge_before", "knowledge_after", "normalised_gain", "not_assessed")
 
-_SUMS = ("n", "sum_before", "sum_after", "sum_diff", "sum_diff_sq", "had_gap", "closed", "n_knowledge",
-         "knowledge_before", "knowledge_after", "not_assessed",
-         "key_n", "key_base", "key_had_gap", "key_closed", "key_knowledge", "key_not_assessed")
-
-
 def change_by_competency(session: Session, scope: Scope, filters: Filters = NO_FILTERS,
                          k: int | Release = DEFAULT_K) -> Table[ChangeRow]:
     """One row per follow-up campaign and competency (no "All" row: every row counts the same
@@ -122,146 +109,10 @@ def change_by_role_profile(session: Session, scope: Scope, filters: Filters = NO
     return _change(session, scope, filters, k, BY_ROLE)
 
 
-def _pairs(scope: Scope, filters: Filters):
-    """The FROM and WHERE that pair follow-up and baseline results, as (statement builder, aliases)."""
-    p = pair()
-    after, before = aliased(CompetencyResult, name="after"), aliased(CompetencyResult, name="before")
-
-    def build(*columns: Any):
-        stmt = (select(*columns)
-                .select_from(p.follow_up)
-                .join(p.campaign, is_follow_up(p, p.follow_up))
-                .join(p.base, in_baseline(p))
-                .join(after, after.attempt_id == p.follow_up.id)
-                .join(before, and_(before.attempt_id == p.base.id,
-                                   before.competency_id == after.competency_id))
-                .where(*counted(p, p.follow_up, scope, filters),
-                       *result_filters(after, filters), *result_filters(before, filters)))
-        if filters.competency_id is not None:
-            stmt = stmt.where(after.competency_id == filters.competency_id)
-        return stmt
-
-    return build, p, after, before
-
-
-def _sums_statement(scope: Scope, filters: Filters, by: str):
-    build, p, after, before = _pairs(scope, filters)
-    both = and_(assessed(before), assessed(after))  # else no pair: no level, no gap, no knowledge
-    with_gaps = and_(both, before.gap.is_not(None), after.gap.is_not(None))
-    with_knowledge = and_(both, before.knowledge_total > 0, after.knowledge_total > 0)
-    if by == BY_COMPETENCY:
-        return _per_competency(build, p, after, before, both, with_gaps, with_knowledge)
-    return _per_group(build, p, after, before, both, with_gaps)
-
-
-def _per_competency(build, p, after, before, both, with_gaps, with_knowledge):
-    """The sums per follow-up campaign and competency, over the pairs assessed in both cycles."""
-    follow_up, campaign = p.follow_up, p.campaign
-    level_before = case((both, before.calibrated_level), else_=None)
-    level_after = case((both, after.calibrated_level), else_=None)
-    diff = after.calibrated_level - before.calibrated_level  # NULL unless both: left out of sums
-    return (build(
-        campaign.id.label("campaign_id"), after.competency_id.label("group_id"),
-        func.sum(case((both, 1), else_=0)).label("n"),
-        func.sum(case((both, 0), else_=1)).label("not_assessed"),
-        func.sum(level_before).label("sum_before"),
-        func.sum(level_after).label("sum_after"),
-        func.sum(diff).label("sum_diff"), func.sum(diff * diff).label("sum_diff_sq"),
-        func.sum(case((and_(with_gaps, before.gap > 0), 1), else_=0)).label("had_gap"),
-        func.sum(case((and_(with_gaps, before.gap > 0, after.gap <= 0), 1), else_=0)).label("closed"),
-        func.sum(case((with_knowledge, 1), else_=0)).label("n_knowledge"),
-        func.sum(case((with_knowledge, cast(before.knowledge_correct, Float) / before.knowledge_total),
-                      else_=None)).label("knowledge_before"),
-        func.sum(case((with_knowledge, cast(after.knowledge_correct, Float) / after.knowledge_total),
-                      else_=None)).label("knowledge_after"),
-        key(follow_up.id, both).label("key_n"), key(p.base.id, both).label("key_base"),
-        key(follow_up.id, ~both).label("key_not_assessed"),
-        key(follow_up.id, and_(with_gaps, before.gap > 0)).label("key_had_gap"),
-        key(follow_up.id, and_(with_gaps, before.gap > 0, after.gap <= 0)).label("key_closed"),
-        key(follow_up.id, with_knowledge).label("key_knowledge"))
-        .group_by(campaign.id, after.competency_id))
-
-
-def _per_group(build, p, after, before, both, with_gaps):
-    """The sums per follow-up campaign, organisation and role profile: per official first (their
-    mean level over the competencies assessed in both cycles, total gaps, knowledge sums: NULL levels
-    when there is none, so the official is counted apart), then per organisation and role profile,
-    which the tables by organisation and by role profile each add up (``_group_sums``)."""
-    follow_up, campaign = p.follow_up, p.campaign
-    level_before = case((both, before.calibrated_level), else_=None)
-    level_after = case((both, after.calibrated_level), else_=None)
-
-    def in_both(column):
-        return func.sum(case((both, column), else_=0))
-
-    official = build(
-        campaign.id.label("campaign_id"), follow_up.organisation_id.label("organisation_id"),
-        follow_up.role_profile_id.label("role_profile_id"), follow_up.id.label("attempt_id"),
-        func.max(p.base.id).label("base_id"),
-        func.avg(cast(level_before, Float)).label("before"),
-        func.avg(cast(level_after, Float)).label("after"),
-        func.sum(case((with_gaps, before.gap), else_=0)).label("gap_before"),
-        func.sum(case((with_gaps, after.gap), else_=0)).label("gap_after"),
-        in_both(before.knowledge_correct).label("correct_before"),
-        in_both(before.knowledge_total).label("total_before"),
-        in_both(after.knowledge_correct).label("correct_after"),
-        in_both(after.knowledge_total).label("total_after"),
-    ).group_by(campaign.id, follow_up.id, follow_up.organisation_id,
-               follow_up.role_profile_id).subquery("official")
-    o = official.c
-    diff = o.after - o.before
-    with_knowledge = and_(o.total_before > 0, o.total_after > 0)
-    return (select(
-        o.campaign_id, o.organisation_id, o.role_profile_id, func.count(o.before).label("n"),
-        func.sum(case((o.before.is_(None), 1), else_=0)).label("not_assessed"),
-        func.sum(o.before).label("sum_before"), func.sum(o.after).label("sum_after"),
-        func.sum(diff).label("sum_diff"), func.sum(diff * diff).label("sum_diff_sq"),
-        func.sum(case((o.gap_before > 0, 1), else_=0)).label("had_gap"),
-        func.sum(case((and_(o.gap_before > 0, o.gap_after <= 0), 1), else_=0)).label("closed"),
-        func.sum(case((with_knowledge, 1), else_=0)).label("n_knowledge"),
-        func.sum(case((with_knowledge, cast(o.correct_before, Float) / o.total_before),
-                      else_=None)).label("knowledge_before"),
-        func.sum(case((with_knowledge, cast(o.correct_after, Float) / o.total_after),
-                      else_=None)).label("knowledge_after"),
-        key(o.attempt_id, o.before.is_not(None)).label("key_n"),
-        key(o.base_id, o.before.is_not(None)).label("key_base"),
-        key(o.attempt_id, o.before.is_(None)).label("key_not_assessed"),
-        key(o.attempt_id, o.gap_before > 0).label("key_had_gap"),
-        key(o.attempt_id, and_(o.gap_before > 0, o.gap_after <= 0)).label("key_closed"),
-        key(o.attempt_id, with_knowledge).label("key_knowledge"))
-        .group_by(o.campaign_id, o.organisation_id, o.role_profile_id))
-
-
-def _group_sums(session: Session, scope: Scope, filters: Filters, by: str) -> list[dict[str, Any]]:
-    """The sums per follow-up campaign and competency (``by`` competency), or organisation or role
-    profile: those two add up the one statement per organisation and role profile they share, read
-    once a page (app.services.evaluation.memo)."""
-    if by == BY_COMPETENCY:
-        return _numbers(rows(session, _sums_statement(scope, filters, by)))
-    shared = once(session, ("change.groups", scope, filters),
-                  lambda: _numbers(rows(session, _sums_statement(scope, filters, by))))
-    column = "organisation_id" if by == BY_ORGANISATION else "role_profile_id"
-    summed: dict[tuple[int, int | None], dict[str, Any]] = {}
-    for row in shared:
-        group = summed.setdefault((row["campaign_id"], row[column]),
-                                  {"campaign_id": row["campaign_id"], "group_id": row[column],
-                                   **dict.fromkeys(_SUMS, 0.0)})
-        for name in _SUMS:
-            group[name] += row[name]
-    return list(summed.values())
-
-
-def _numbers(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The sums as floats (PostgreSQL's are Decimals; a sum over no value is NULL: 0)."""
-    for row in found:
-        row.update({column: float(row[column] or 0) for column in _SUMS})
-    return found
-
-
 def _change(session: Session, scope: Scope, filters: Filters, k: int | Release, by: str
             ) -> Table[ChangeRow]:
     release = as_release(k)
-    found = _group_sums(session, scope, filters, by)
+    found = group_sums(session, scope, filters, by)
     name = f"change-by-{by.replace('_', '-')}"
     if not found:
         return Table(name, CHANGE_COLUMNS, [], release.k)
@@ -280,7 +131,7 @@ def _change(session: Session, scope: Scope, filters: Filters, k: int | Release, 
             family.append((row["group_id"], groups[row["group_id"]][1], False,
                            _figures(row, release, _measure(competency, filters), bounds)))
         if by != BY_COMPETENCY:
-            total = {column: sum(row[column] for row in part) for column in _SUMS}
+            total = {column: sum(row[column] for row in part) for column in SUMS}
             family.append((None, ALL_LABELS[by], True,
                            _figures(total, release, _measure(filters.competency_id, filters), bounds)))
         adjusted = holm([f["p"] if isinstance(f["p"], float) else None for *_x, f in family[:len(part)]])
