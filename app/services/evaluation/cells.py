@@ -40,11 +40,14 @@ def _read(session: Session, scope: Scope, filters: Filters) -> pd.DataFrame:
     language = (select(Answer.attempt_id, cast(Answer.value, String).label("answer"))
                 .join(Item, and_(Item.id == Answer.item_id, Item.code == LANGUAGE_ITEM))
                 .subquery("language"))
-    answer = language.c.answer
     has_gap = result.gap.is_not(None)
     positive = case((result.gap > 0, True), else_=False)
+    # the language matters to the content gaps only, which count gaps above 0: elsewhere NULL, so
+    # the other rows are not split by it
+    answer = case((result.gap > 0, language.c.answer), else_=None)
+    locale = case((result.gap > 0, User.locale), else_=None)
     grain = (chosen.c.organisation_id, result.competency_id, result.calibrated_level, has_gap, positive,
-             answer, User.locale)
+             answer, locale)
     stmt = (select(*grain, func.count(), func.sum(result.gap), key(chosen.c.attempt_id),
                    key(chosen.c.user_id))
             .select_from(chosen)
