@@ -14,6 +14,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from app import create_app
 from app.auth.limits import throttle as _throttle
 from app.extensions import db, limiter
+from app.services.evaluation import memo
 from config import INSTANCE_DIR, TestConfig
 
 
@@ -37,6 +38,7 @@ class _TestSession(scoped_session):
     def remove(self) -> None:
         if self.registry.has():
             self.registry().expire_all()
+            memo.forget(self.registry())  # as a closed session would: the next request reads afresh
 
 
 def _reset_schema() -> None:

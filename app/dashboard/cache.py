@@ -5,6 +5,7 @@ database before the figures, so figures newer than their key may be stored, neve
 is asked for (a page's tables, one table, one chart), the selection (countries in scope, the country
 picked, the filters), the release settings (threshold, noise and its key), the language and the
 viewer's role. A focal point of one country and one of another never share a key, whatever they ask.
+A rendered part of a page is keyed by the templates too, so a new release never serves an old one.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
 from typing import TypeVar
 
 from flask_babel import get_locale
@@ -30,6 +33,20 @@ def cached(what: str, selection: Selection, release: Release, compute: Callable[
     """``compute()`` for ``what`` under this request's selection, from the cache when it holds it."""
     version = data_version.current(db.session, datetime.now(UTC))
     return remember(key(version.token, what, selection, release), compute)
+
+
+def rendered(what: str, selection: Selection, release: Release, render: Callable[[], T]) -> T:
+    """``cached`` for HTML rendered from the templates: the key also names the templates' version."""
+    return cached(f"{what}:{templates_version()}", selection, release, render)
+
+
+@cache
+def templates_version() -> str:
+    """A digest of every template, read once per process (templates change with a release)."""
+    digest = hashlib.sha256()
+    for path in sorted((Path(__file__).resolve().parent.parent / "templates").rglob("*.html")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def key(version: str, what: str, selection: Selection, release: Release) -> str:

@@ -12,18 +12,20 @@ from flask import Response, abort, current_app, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
 from app.authz import current_actor, require_role
 from app.dashboard import bp
-from app.dashboard.cache import cached
+from app.dashboard.cache import cached, rendered
 from app.dashboard.charts import CHARTS
 from app.dashboard.export import table_download
 from app.dashboard.formatting import cell, heat_class, interval, label
 from app.dashboard.forms import PersonExportForm
 from app.dashboard.headers import header
+from app.dashboard.paging import current_page
 from app.dashboard.selection import Selection, current_selection, release_for
 from app.dashboard.summary import page_summary
-from app.dashboard.tables import PAGES, TABLES, build, level_grid
+from app.dashboard.tables import PAGES, TABLES, build, column_groups, grid, level_grid
 from app.extensions import db
 from app.models import Role
 from app.services import evaluation
@@ -51,20 +53,30 @@ def _release(selection: Selection) -> Release:
 def _dashboard_helpers() -> dict[str, object]:
     return {"cell": cell, "interval": interval, "heat_class": heat_class, "label": label,
             "page_titles": PAGE_TITLES, "charts": CHARTS, "heatmap_grid": evaluation.heatmap_grid,
-            "level_grid": level_grid, "column_header": header}
+            "level_grid": level_grid, "grid": grid, "column_groups": column_groups,
+            "column_header": header}
 
 
 def _page(page: str) -> str:
+    """A dashboard page: its summary and sections rendered once per data version, selection and page
+    of organisations (app.dashboard.cache: the key of the figures, and the page number), around the
+    heading, navigation and filter bar rendered for this viewer."""
     selection = current_selection(db.session)
     release = _release(selection)
+    organisations = current_page(selection)  # past the last page: a 404, cached or not
 
     def compute():
         tables = build(db.session, selection, release, PAGES[page])
         return tables, page_summary(db.session, page, tables)
 
-    tables, summary = cached(f"page:{page}", selection, release, compute)
-    return render_template(f"dashboard/{page}.html", page=page, selection=selection, tables=tables,
-                           k=release.k, summary=summary)
+    def render() -> tuple[list[str], str]:
+        tables, summary = cached(f"page:{page}", selection, release, compute)
+        return summary, render_template(f"dashboard/{page}.html", page=page, selection=selection,
+                                        tables=tables, k=release.k, organisations=organisations)
+
+    summary, body = rendered(f"html:{page}:{organisations.page}", selection, release, render)
+    return render_template("dashboard/_layout.html", page=page, selection=selection, k=release.k,
+                           summary=summary, body=Markup(body))  # noqa: S704 - our own template's output
 
 
 @bp.get("/")

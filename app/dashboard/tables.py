@@ -85,3 +85,30 @@ def level_grid(table: Table) -> tuple[list[tuple[int, str]], list[dict]]:
             levels.setdefault(row.level, row.level_name)
             entry["counts"][row.level] = row.officials
     return sorted(levels.items()), list(competencies.values())
+
+
+def grid(rows, by: tuple[str, ...], across: str | tuple[str, ...]
+         ) -> tuple[list[tuple[tuple, object]], list, dict]:
+    """Rows of a table laid out as a grid for a page: one line per distinct value of the attributes
+    ``by`` (with the first row that has it, for its labels), one column per value of ``across`` (an
+    attribute, or a tuple of them), in the order the rows come; and each row by (line, column). No
+    figure is worked out here."""
+    lines: dict[tuple, object] = {}
+    columns: dict[object, None] = {}
+    cells: dict[tuple, object] = {}
+    for row in rows:
+        line = tuple(getattr(row, name) for name in by)
+        lines.setdefault(line, row)
+        column = (getattr(row, across) if isinstance(across, str)
+                  else tuple(getattr(row, name) for name in across))
+        columns.setdefault(column, None)
+        cells[(line, column)] = row
+    return list(lines.items()), list(columns), cells
+
+
+def column_groups(columns: list[tuple]) -> list[tuple[object, list[tuple]]]:
+    """Columns of a grid keyed by (group, value), by group in the order they come: [(group, columns)]."""
+    groups: dict[object, list[tuple]] = {}
+    for column in columns:
+        groups.setdefault(column[0], []).append(column)
+    return list(groups.items())

@@ -32,8 +32,13 @@ def once(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
     return memo[key]
 
 
+def forget(session: Session) -> None:
+    """Forget what was kept (a request's end: production closes its session, the tests keep theirs)."""
+    session.info.pop(_MEMO, None)
+
+
 @event.listens_for(Session, "after_flush")
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_soft_rollback")
 def _forget(session: Session, *_args: object) -> None:
-    session.info.pop(_MEMO, None)
+    forget(session)
