@@ -1,6 +1,7 @@
 """The dashboard's tables and charts, computed once per data version and request (app.cache).
 
-A key holds everything a figure depends on: the data version and campaign windows (read from the
+A key holds everything a figure depends on: the data version (and the learning one, for figures
+about learning) and campaign windows (read from the
 database before the figures, so figures newer than their key may be stored, never older ones), what
 is asked for (a page's tables, one table, one chart), the selection (countries in scope, the country
 picked, the filters), the release settings (threshold, noise and its key), the language and the
@@ -29,15 +30,20 @@ from app.services.evaluation.release import Release
 T = TypeVar("T")
 
 
-def cached(what: str, selection: Selection, release: Release, compute: Callable[[], T]) -> T:
-    """``compute()`` for ``what`` under this request's selection, from the cache when it holds it."""
+def cached(what: str, selection: Selection, release: Release, compute: Callable[[], T], *,
+           learning: bool = False) -> T:
+    """``compute()`` for ``what`` under this request's selection, from the cache when it holds it.
+    ``learning``: the figures count officials' learning, so the learning data version keys them too
+    (every other figure stays cached while officials work on their plans)."""
     version = data_version.current(db.session, datetime.now(UTC))
-    return remember(key(version.token, what, selection, release), compute)
+    token = version.with_learning if learning else version.token
+    return remember(key(token, what, selection, release), compute)
 
 
-def rendered(what: str, selection: Selection, release: Release, render: Callable[[], T]) -> T:
+def rendered(what: str, selection: Selection, release: Release, render: Callable[[], T], *,
+             learning: bool = False) -> T:
     """``cached`` for HTML rendered from the templates: the key also names the templates' version."""
-    return cached(f"{what}:{templates_version()}", selection, release, render)
+    return cached(f"{what}:{templates_version()}", selection, release, render, learning=learning)
 
 
 @cache

@@ -25,7 +25,7 @@ from app.dashboard.headers import header
 from app.dashboard.paging import current_page
 from app.dashboard.selection import Selection, current_selection, release_for
 from app.dashboard.summary import page_summary
-from app.dashboard.tables import PAGES, TABLES, build, column_groups, grid, level_grid
+from app.dashboard.tables import PAGES, TABLES, build, column_groups, counts_learning, grid, level_grid
 from app.extensions import db
 from app.models import Role
 from app.services import evaluation
@@ -69,12 +69,15 @@ def _page(page: str) -> str:
         tables = build(db.session, selection, release, PAGES[page])
         return tables, page_summary(db.session, page, tables)
 
+    learning = counts_learning(PAGES[page])
+
     def render() -> tuple[list[str], str]:
-        tables, summary = cached(f"page:{page}", selection, release, compute)
+        tables, summary = cached(f"page:{page}", selection, release, compute, learning=learning)
         return summary, render_template(f"dashboard/{page}.html", page=page, selection=selection,
                                         tables=tables, k=release.k, organisations=organisations)
 
-    summary, body = rendered(f"html:{page}:{organisations.page}", selection, release, render)
+    summary, body = rendered(f"html:{page}:{organisations.page}", selection, release, render,
+                             learning=learning)
     return render_template("dashboard/_layout.html", page=page, selection=selection, k=release.k,
                            summary=summary, body=Markup(body))  # noqa: S704 - our own template's output
 
@@ -124,7 +127,8 @@ def chart(name: str) -> Response:
         table = TABLES[spec.table].build(db.session, selection, release)
         return spec.draw(table, selection, str(spec.title), str(spec.description))
 
-    return Response(cached(f"chart:{name}", selection, release, draw), mimetype="image/svg+xml")
+    return Response(cached(f"chart:{name}", selection, release, draw, learning=TABLES[spec.table].learning),
+                    mimetype="image/svg+xml")
 
 
 @bp.get("/export/<name>.<any(csv, xlsx):file_format>")
@@ -143,7 +147,7 @@ def _table(name: str, selection: Selection) -> evaluation.Table:
     """One table for a download or the content-gap report, computed once per data version."""
     release = _release(selection)
     return cached(f"table:{name}", selection, release,
-                  lambda: TABLES[name].build(db.session, selection, release))
+                  lambda: TABLES[name].build(db.session, selection, release), learning=TABLES[name].learning)
 
 
 def _download(table: evaluation.Table, file_format: str, selection, extra: dict, *,

@@ -21,6 +21,7 @@ class TableSpec:
     name: str
     build: Build
     admin_only: bool = False
+    learning: bool = False  # counts officials' learning: cached by the learning data version too
 
 
 def _with_k(function) -> Build:
@@ -47,10 +48,10 @@ SPECS = (
     TableSpec("change-by-competency", _with_k(evaluation.change_by_competency)),
     TableSpec("change-by-organisation", _with_k(evaluation.change_by_organisation)),
     TableSpec("change-by-role-profile", _with_k(evaluation.change_by_role_profile)),
-    TableSpec("learning-activity", _with_k(evaluation.learning_activity)),
-    TableSpec("resource-feedback", _with_k(evaluation.resource_feedback)),
-    TableSpec("path-feedback", _with_k(evaluation.path_feedback)),
-    TableSpec("follow-ups", _with_k(evaluation.follow_up_answers)),
+    TableSpec("learning-activity", _with_k(evaluation.learning_activity), learning=True),
+    TableSpec("resource-feedback", _with_k(evaluation.resource_feedback), learning=True),
+    TableSpec("path-feedback", _with_k(evaluation.path_feedback), learning=True),
+    TableSpec("follow-ups", _with_k(evaluation.follow_up_answers), learning=True),
     TableSpec("countries", _with_k(countries_side_by_side), admin_only=True),
 )
 TABLES = {spec.name: spec for spec in SPECS}
@@ -64,6 +65,11 @@ PAGES = {
     "learning": ("learning-activity", "resource-feedback", "path-feedback", "follow-ups"),
     "countries": ("countries",),
 }
+
+
+def counts_learning(names) -> bool:
+    """Whether any of these tables counts officials' learning (app.services.evaluation.data_version)."""
+    return any(TABLES[name].learning for name in names)
 
 
 def build(session: Session, selection: Selection, k: int, names) -> dict[str, Table]:

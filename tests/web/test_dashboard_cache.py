@@ -12,10 +12,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import redis
 from flask_caching.backends import SimpleCache
+from sqlalchemy import select
 
 from app import create_app
 from app.extensions import db, limiter
-from app.models import Attempt, AttemptStatus, Invitation
+from app.models import Attempt, AttemptStatus, Invitation, PlanItem, Progress
 from app.services.assessment.campaigns import close_early
 from app.services.assessment.submission import submit
 from app.services.audit import SYSTEM
@@ -209,3 +210,25 @@ def test_redis_down_means_computing_not_an_error(make_app, world, caplog):
         second, again = statements(browser, url)
         assert first == second, url  # computed both times
     assert "cache: not read" in caplog.text
+
+
+def test_officials_working_on_their_plans_leave_the_other_pages_cached(make_app, world):
+    """At national scale officials change their plans all day: that moves the learning figures only.
+    The skills page (and every page that does not count learning) is still served from the cache;
+    the learning page is computed again and shows the change."""
+    browser = Browser(make_app(CACHE_TYPE="SimpleCache").test_client())
+    browser.sign_in_as(FocalPointFactory(country=world.country))
+    heavy = {url: statements(browser, url)[0] for url in PAGES}
+    served = {url: statements(browser, url)[0] for url in PAGES}
+    before = csv_of(browser.get("/dashboard/export/learning-activity.csv"))
+
+    second = db.session.scalars(select(PlanItem.resource_id).where(PlanItem.rank == 2)).first()
+    for n in range(1, 8):  # seven officials finish the second resource of their plan
+        db.session.add(Progress(user_id=world.officials[n].id, resource_id=second, status="completed",
+                                completed_on=datetime.now(UTC).date()))
+    db.session.commit()
+
+    for url in ("/dashboard/", "/dashboard/skills", "/dashboard/change", "/dashboard/chart/heatmap.svg"):
+        assert statements(browser, url)[0] == served[url], url
+    assert statements(browser, "/dashboard/learning")[0] == heavy["/dashboard/learning"]
+    assert csv_of(browser.get("/dashboard/export/learning-activity.csv")) != before

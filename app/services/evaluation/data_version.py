@@ -1,10 +1,14 @@
-"""The data version: one number in the database that every change to what the dashboards show moves.
+"""The data versions: numbers in the database that every change to what the dashboards show moves.
 
-An attempt's submission, a campaign closed early, a content sync and bulk imports call ``bump`` in
-their own transaction, and any flush that adds, changes or deletes a row the dashboards count does too
-(``WATCHED``), so the number moves exactly when (and only if) that transaction commits. The dashboards
-cache their tables and charts keyed by ``current`` (app.dashboard.cache): a key of an older version is
-never read again, on any app instance, since every instance reads the number from the same database.
+Two of them. The results version (``RESULTS``): an attempt's submission, a campaign closed early, a
+content sync and bulk imports call ``bump`` in their own transaction, and any flush that adds, changes
+or deletes a row the dashboards count does too (``WATCHED``). The learning version (``LEARNING``):
+any flush that changes officials' learning (plans, progress, enrolments, feedback, follow-ups:
+``LEARNING_TABLES``), which officials do all day, so it moves only the tables about learning and
+leaves every other page's figures cached. Each moves exactly when (and only if) that transaction
+commits. The dashboards cache their tables and charts keyed by ``current`` (app.dashboard.cache): a
+key of an older version is never read again, on any app instance, since every instance reads the
+numbers from the same database.
 
 A campaign's window also ends (or opens) without anyone writing anything; ``current`` therefore also
 gives how many campaigns have opened and how many have reached their closing time, so the key moves
@@ -22,34 +26,43 @@ from sqlalchemy.orm import Session, scoped_session
 from app.models import Campaign
 from app.models.evaluation import data_versions
 
-_BUMPED = "data_version.bumped_in"  # session.info: the transaction that has moved the version
+RESULTS, LEARNING = 1, 2  # the rows of data_versions
+_BUMPED = "data_version.bumped_in"  # session.info: per version, the transaction that has moved it
 
 
 @dataclass(frozen=True)
 class DataVersion:
-    """What the dashboards' figures depend on besides the request: the data version and the set of
+    """What the dashboards' figures depend on besides the request: the data versions and the set of
     campaign windows (how many have opened, how many have reached their closing time)."""
 
-    version: int
+    version: int  # results
     opened: int
     ended: int
+    learning: int = 0
 
     @property
     def token(self) -> str:
+        """For figures that do not count learning."""
         return f"{self.version}.{self.opened}.{self.ended}"
 
+    @property
+    def with_learning(self) -> str:
+        """For figures that count learning (plans, progress, enrolments, feedback, follow-ups)."""
+        return f"{self.version}.{self.learning}.{self.opened}.{self.ended}"
 
-def bump(session: Session) -> None:
-    """Move the data version, in the caller's transaction (it counts once that commits), once per
+
+def bump(session: Session, which: int = RESULTS) -> None:
+    """Move a data version, in the caller's transaction (it counts once that commits), once per
     transaction however often it is called. On PostgreSQL the row stays locked until then: concurrent
     submissions queue on it for the length of their commit only."""
     if isinstance(session, scoped_session):
         session = session()  # the session itself: its transaction is what "once" is counted by
     transaction = session.get_transaction()
-    if transaction is not None and session.info.get(_BUMPED) is transaction:
+    moved = session.info.setdefault(_BUMPED, {})
+    if transaction is not None and moved.get(which) is transaction:
         return
-    session.info[_BUMPED] = transaction
-    session.execute(update(data_versions).where(data_versions.c.id == 1)
+    moved[which] = transaction
+    session.execute(update(data_versions).where(data_versions.c.id == which)
                     .values(version=data_versions.c.version + 1))
 
 
@@ -61,31 +74,37 @@ def bump(session: Session) -> None:
 WATCHED = frozenset({
     "attempts", "competency_results", "result_history", "organisation_assessments", "campaigns",
     "campaign_organisations", "invitations", "resources", "resource_competencies", "course_paths",
-    "path_versions", "follow_ups", "indicators", "indicator_values", "learning_plans", "plan_items",
-    "enrolments", "progress", "feedback", "organisations", "countries", "role_profiles"})
+    "path_versions", "indicators", "indicator_values", "organisations", "countries", "role_profiles"})
+LEARNING_TABLES = frozenset({"learning_plans", "plan_items", "enrolments", "progress", "feedback",
+                             "follow_ups"})
 _ADDED_ONLY = frozenset({"attempts"})
 
 
 @event.listens_for(Session, "before_flush")
 def _bump_on_change(session: Session, _context, _instances) -> None:
-    transaction = session.get_transaction()
-    if transaction is None or session.info.get(_BUMPED) is transaction:
+    if session.get_transaction() is None:
         return
     changed = [*session.new, *session.deleted,
                *(obj for obj in session.dirty if session.is_modified(obj, include_collections=False))]
-    for obj in changed:
-        table = getattr(obj, "__tablename__", None)
-        if table in WATCHED and (table not in _ADDED_ONLY or obj in session.new or obj in session.deleted):
-            bump(session)
-            return
+    tables = {getattr(obj, "__tablename__", None) for obj in changed
+              if getattr(obj, "__tablename__", None) not in _ADDED_ONLY
+              or obj in session.new or obj in session.deleted}
+    if tables & WATCHED:
+        bump(session, RESULTS)
+    if tables & LEARNING_TABLES:
+        bump(session, LEARNING)
 
 
 def current(session: Session, now: datetime) -> DataVersion:
-    """The data version and the campaign windows at ``now``. One statement."""
+    """The data versions and the campaign windows at ``now``. One statement."""
     windows = (select(func.coalesce(func.sum(case((Campaign.opens_at <= now, 1), else_=0)), 0),
                       func.coalesce(func.sum(case((Campaign.closes_at <= now, 1), else_=0)), 0))
                .subquery("windows"))
-    version = select(data_versions.c.version).where(data_versions.c.id == 1).scalar_subquery()
-    found, opened, ended = session.execute(
-        select(func.coalesce(version, 0), windows.c[0], windows.c[1])).one()
-    return DataVersion(int(found), int(opened), int(ended))
+
+    def version(which: int):
+        return func.coalesce(select(data_versions.c.version).where(data_versions.c.id == which)
+                             .scalar_subquery(), 0)
+
+    results, learning, opened, ended = session.execute(
+        select(version(RESULTS), version(LEARNING), windows.c[0], windows.c[1])).one()
+    return DataVersion(int(results), int(opened), int(ended), int(learning))
