@@ -114,7 +114,9 @@ def pages(database: str) -> list[Page]:
 
 
 # The bare SQL GROUP BY over the rows a dashboard page reads, timed right before the page's cold
-# request: the floor a page that groups those rows in the database cannot go under.
+# request: the floor a page that groups those rows in the database cannot go under. A page that reads
+# more than one set of rows (the change page: the pairs of results, every cycle's results for the
+# trend, the pairs of attempts for the pairing) has one bare GROUP BY per set, and the floor is their sum.
 LATEST_RESULTS = """SELECT r.competency_id, count(*), sum(r.gap) FROM (
         SELECT id, row_number() OVER (PARTITION BY user_id ORDER BY submitted_at DESC, id DESC) AS rank
         FROM attempts WHERE status = 'submitted' AND country_id = %(country)s) latest
@@ -126,30 +128,49 @@ PAIRED_RESULTS = """SELECT c.id, a.competency_id, count(*), sum(a.calibrated_lev
     JOIN competency_results a ON a.attempt_id = f.id
     JOIN competency_results b ON b.attempt_id = base.id AND b.competency_id = a.competency_id
     WHERE f.status = 'submitted' AND f.country_id = %(country)s GROUP BY c.id, a.competency_id"""
+CYCLE_RESULTS = """SELECT a.campaign_id, r.competency_id, count(*), sum(r.calibrated_level)
+    FROM attempts a JOIN competency_results r ON r.attempt_id = a.id
+    WHERE a.status = 'submitted' AND a.country_id = %(country)s GROUP BY a.campaign_id, r.competency_id"""
+PAIRED_ATTEMPTS = """SELECT c.id, f.organisation_id, count(*)
+    FROM attempts f JOIN campaigns c ON c.id = f.campaign_id AND c.baseline_id IS NOT NULL
+    JOIN attempts base ON base.campaign_id = c.baseline_id AND base.user_id = f.user_id
+                      AND base.status = 'submitted'
+    WHERE f.status = 'submitted' AND f.country_id = %(country)s GROUP BY c.id, f.organisation_id"""
+INVITED = """SELECT i.campaign_id, a.status, count(*) FROM invitations i
+    JOIN campaigns c ON c.id = i.campaign_id AND c.country_id = %(country)s
+    LEFT JOIN attempts a ON a.campaign_id = i.campaign_id AND a.user_id = i.user_id
+    GROUP BY i.campaign_id, a.status"""
+
+
+def _every_country(sql: str) -> str:
+    for condition in ("AND f.country_id = %(country)s", "AND country_id = %(country)s",
+                      "AND c.country_id = %(country)s"):
+        sql = sql.replace(condition, "")
+    return sql
+
+
 BARE = {
-    "dashboard": """SELECT i.campaign_id, a.status, count(*) FROM invitations i
-        JOIN campaigns c ON c.id = i.campaign_id AND c.country_id = %(country)s
-        LEFT JOIN attempts a ON a.campaign_id = i.campaign_id AND a.user_id = i.user_id
-        GROUP BY i.campaign_id, a.status""",
-    "skills": LATEST_RESULTS,
-    "heatmap-svg": LATEST_RESULTS,
-    "heatmap-csv": LATEST_RESULTS,
-    "change": PAIRED_RESULTS,
-    "countries": PAIRED_RESULTS.replace("AND f.country_id = %(country)s", ""),
-    "learning": """SELECT i.status, count(*) FROM plan_items i JOIN learning_plans p ON p.id = i.plan_id
-        WHERE p.country_id = %(country)s GROUP BY i.status""",
+    "dashboard": (INVITED,),
+    "skills": (LATEST_RESULTS,),
+    "heatmap-svg": (LATEST_RESULTS,),
+    "heatmap-csv": (LATEST_RESULTS,),
+    "change": (PAIRED_RESULTS, CYCLE_RESULTS, PAIRED_ATTEMPTS),
+    "countries": tuple(_every_country(sql) for sql in (INVITED, LATEST_RESULTS, PAIRED_RESULTS)),
+    "learning": ("""SELECT i.status, count(*) FROM plan_items i JOIN learning_plans p ON p.id = i.plan_id
+        WHERE p.country_id = %(country)s GROUP BY i.status""",),
 }
 
 
 def bare_seconds(database: str, page: str) -> float | None:
-    """The bare GROUP BY of ``page`` on Nationland, timed (None: the page is not a dashboard's)."""
-    sql = BARE.get(page)
-    if sql is None:
+    """The bare GROUP BYs of ``page`` on Nationland, timed and added up (None: not a dashboard's)."""
+    statements = BARE.get(page)
+    if statements is None:
         return None
     with psycopg.connect(database_url(database)) as conn:
         country = conn.execute("SELECT id FROM countries WHERE code = 'NB'").fetchone()[0]
         started = time.perf_counter()
-        conn.execute(sql, {"country": country}).fetchall()
+        for sql in statements:
+            conn.execute(sql, {"country": country}).fetchall()
         return time.perf_counter() - started
 
 
