@@ -3,31 +3,14 @@ read sums older than the data they would see themselves."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import timedelta
-
-from sqlalchemy import event
 
 from app.extensions import db
 from app.services import evaluation
 from app.services.evaluation import change_by_organisation, change_by_role_profile
 from tests.factories import UserFactory
 from tests.unit.analytics_fixture import FOLLOW_UP_AT, build_world, submit
-
-
-@contextmanager
-def statements():
-    seen: list[str] = []
-
-    def listener(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    engine = db.session.get_bind()
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
+from tests.unit.test_analytics_scope import counting
 
 
 def grouping_results(seen: list[str]) -> list[str]:
@@ -36,7 +19,7 @@ def grouping_results(seen: list[str]) -> list[str]:
 
 def test_the_skills_tables_group_the_latest_results_once():
     world = build_world()
-    with statements() as seen:
+    with counting() as seen:
         heatmap = evaluation.heatmap(db.session, world.scope, k=1)
         levels = evaluation.level_distribution(db.session, world.scope, k=1)
         assets = evaluation.assets(db.session, world.scope, k=1)
@@ -48,7 +31,7 @@ def test_the_skills_tables_group_the_latest_results_once():
 def test_a_filtered_skills_page_groups_its_selection_and_the_whole_country_for_the_content_gaps():
     world = build_world()
     filters = evaluation.Filters(organisation_id=world.o1.id)
-    with statements() as seen:
+    with counting() as seen:
         evaluation.heatmap(db.session, world.scope, filters, k=1)
         evaluation.assets(db.session, world.scope, filters, k=1)
         gaps = evaluation.largest_content_gaps(db.session, world.scope, k=1)
@@ -77,7 +60,7 @@ def test_what_was_read_is_forgotten_when_the_transaction_ends():
     world = build_world()
     evaluation.heatmap(db.session, world.scope, k=1)
     db.session.commit()
-    with statements() as seen:
+    with counting() as seen:
         evaluation.level_distribution(db.session, world.scope, k=1)
     assert len(grouping_results(seen)) == 1
 
@@ -91,7 +74,7 @@ def test_a_different_selection_is_read_for_itself():
 
 def test_the_change_by_organisation_and_by_role_profile_pair_the_results_once():
     world = build_world()
-    with statements() as seen:
+    with counting() as seen:
         by_organisation = change_by_organisation(db.session, world.scope, k=1)
         by_role = change_by_role_profile(db.session, world.scope, k=1)
     assert by_organisation.rows and by_role.rows
