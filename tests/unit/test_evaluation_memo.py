@@ -18,14 +18,27 @@ def grouping_results(seen: list[str]) -> list[str]:
 
 
 def test_the_skills_tables_group_the_latest_results_once():
+    """The content gaps first (as the page builds them): the others add up the cells they read."""
     world = build_world()
     with counting() as seen:
+        gaps = evaluation.largest_content_gaps(db.session, world.scope, k=1)
         heatmap = evaluation.heatmap(db.session, world.scope, k=1)
         levels = evaluation.level_distribution(db.session, world.scope, k=1)
         assets = evaluation.assets(db.session, world.scope, k=1)
-        gaps = evaluation.largest_content_gaps(db.session, world.scope, k=1)
     assert heatmap.rows and levels.rows and assets.rows and gaps.rows
     assert len(grouping_results(seen)) == 1
+
+
+def test_the_heatmap_alone_does_not_read_the_language_answers():
+    """A chart or a download of the heatmap groups the results without the answers and accounts the
+    content gaps need; its figures are those the skills page shows."""
+    world = build_world()
+    with counting() as seen:
+        alone = evaluation.heatmap(db.session, world.scope, k=1)
+    assert not [s for s in grouping_results(seen) if "answers" in s or "users" in s]
+    db.session.commit()  # forget: the page's way round
+    evaluation.largest_content_gaps(db.session, world.scope, k=1)
+    assert evaluation.heatmap(db.session, world.scope, k=1).rows == alone.rows
 
 
 def test_a_filtered_skills_page_groups_its_selection_and_the_whole_country_for_the_content_gaps():

@@ -9,12 +9,12 @@ level, kind of gap and way of answering the language question, of which there ar
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import String, and_, case, cast, func, select
+from sqlalchemy import String, and_, case, cast, func, null, select
 from sqlalchemy.orm import Session
 
 from app.models import Answer, CompetencyResult, Item, User
 from app.services.evaluation.common import Filters, Scope, chosen_attempts, key, result_filters
-from app.services.evaluation.memo import once
+from app.services.evaluation.memo import once, peek
 
 LANGUAGE_ITEM = "ctx-languages"  # the context question "which languages can you learn in", in order
 
@@ -26,13 +26,23 @@ COLUMNS = ["organisation_id", "competency_id", "level", "has_gap", "positive_gap
 their attempts' ids; ``user_key``: the sum of their user ids (the content gaps count users)."""
 
 
-def result_cells(session: Session, scope: Scope, filters: Filters) -> pd.DataFrame:
+def result_cells(session: Session, scope: Scope, filters: Filters, *,
+                 languages: bool = False) -> pd.DataFrame:
     """The cells of the selection (each official's latest result in scope, or the filtered
-    campaign's), read once per page. One statement."""
-    return once(session, ("cells", scope, filters), lambda: _read(session, scope, filters))
+    campaign's), read once per page. One statement. ``languages``: split by the language answer
+    and the account's language too (the content gaps need them; reading them joins the answers and
+    the accounts); without, the cells with them are taken when the page has read them already, and
+    ``answer`` and ``locale`` are None otherwise."""
+    with_languages = ("cells", scope, filters, True)
+    if not languages:
+        found = peek(session, with_languages)
+        if found is not None:
+            return found
+        return once(session, ("cells", scope, filters, False), lambda: _read(session, scope, filters, False))
+    return once(session, with_languages, lambda: _read(session, scope, filters, True))
 
 
-def _read(session: Session, scope: Scope, filters: Filters) -> pd.DataFrame:
+def _read(session: Session, scope: Scope, filters: Filters, languages: bool) -> pd.DataFrame:
     chosen = chosen_attempts(scope, filters)
     result = CompetencyResult
     # the language question's answer of each attempt (one at most: an attempt answers an item once,
@@ -44,18 +54,18 @@ def _read(session: Session, scope: Scope, filters: Filters) -> pd.DataFrame:
     positive = case((result.gap > 0, True), else_=False)
     # the language matters to the content gaps only, which count gaps above 0: elsewhere NULL, so
     # the other rows are not split by it
-    answer = case((result.gap > 0, language.c.answer), else_=None)
-    locale = case((result.gap > 0, User.locale), else_=None)
-    grain = (chosen.c.organisation_id, result.competency_id, result.calibrated_level, has_gap, positive,
-             answer, locale)
-    stmt = (select(*grain, func.count(), func.sum(result.gap), key(chosen.c.attempt_id),
+    answer = case((result.gap > 0, language.c.answer), else_=None) if languages else null()
+    locale = case((result.gap > 0, User.locale), else_=None) if languages else null()
+    grain = (chosen.c.organisation_id, result.competency_id, result.calibrated_level, has_gap, positive)
+    stmt = (select(*grain, answer, locale, func.count(), func.sum(result.gap), key(chosen.c.attempt_id),
                    key(chosen.c.user_id))
             .select_from(chosen)
             .join(result, result.attempt_id == chosen.c.attempt_id)
-            .join(User, User.id == chosen.c.user_id)
-            .outerjoin(language, language.c.attempt_id == chosen.c.attempt_id)
             .where(*result_filters(result, filters))
-            .group_by(*grain))
+            .group_by(*grain, *((answer, locale) if languages else ())))
+    if languages:
+        stmt = (stmt.join(User, User.id == chosen.c.user_id)
+                .outerjoin(language, language.c.attempt_id == chosen.c.attempt_id))
     if filters.competency_id is not None:
         stmt = stmt.where(result.competency_id == filters.competency_id)
     frame = pd.DataFrame(session.execute(stmt).all(), columns=COLUMNS)

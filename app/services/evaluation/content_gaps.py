@@ -92,7 +92,7 @@ def _demand(session: Session, scope: Scope) -> pd.DataFrame:
     unfiltered selection (app.services.evaluation.cells: the skills page groups the latest results
     once for its tables and this one), each way of answering the language question read for its first
     language, and the groups that share one added up. Two statements (one shared)."""
-    cells = result_cells(session, scope, NO_FILTERS)
+    cells = result_cells(session, scope, NO_FILTERS, languages=True)
     found = cells[cells.level.notna() & cells.positive_gap]  # not assessed is never demand
     if found.empty:
         return pd.DataFrame(columns=["competency_id", "code", "name", "level", "language", "officials",

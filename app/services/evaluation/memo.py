@@ -32,6 +32,13 @@ def once(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
     return memo[key]
 
 
+def peek(session: Session, key: Hashable) -> object | None:
+    """What ``once`` kept for ``key``, or None (nothing kept, or changes not yet flushed)."""
+    if session.new or session.dirty or session.deleted:
+        return None
+    return session.info.get(_MEMO, {}).get(key)
+
+
 def forget(session: Session) -> None:
     """Forget what was kept (a request's end: production closes its session, the tests keep theirs)."""
     session.info.pop(_MEMO, None)
