@@ -1,7 +1,7 @@
 """Matching a campaign at scale: sparse shortlists (app/services/shortlists.py) against a bare numpy scoring
 of the same shapes, in the same run, and the peak memory of the whole match.
 
-    .venv/bin/python bench/plans_build.py [--officials 20000] [--resources 1000] [--top-k 24] [--chunk 2000]
+    .venv/bin/python bench/plans_build.py [--officials 20000] [--resources 1000] [--top-k 8] [--chunk 2000]
                                           [--sample 200] [--write] [--seed 7]
 
 Writes a synthetic campaign (officials with results on 21 competencies and context answers, a catalogue with
@@ -13,7 +13,9 @@ fresh child process (so that its peak resident memory, ru_maxrss, is the match's
 - for each chunk of officials, alternating which goes first: the sparse scoring with top-k shortlists
   (``Scorer.shortlists``), and the bare numpy scoring of the same shapes (a dense officials ×
   competency-levels matrix times a dense competency-levels × resources one, then ``argpartition`` for
-  the top k of each row); then the rules on each shortlist (``shortlists.plan``);
+  the top k of each row); then the rules on each shortlist (``shortlists.plans``, the rules of
+  app/services/learning/greedy.py; officials whose shortlist was too short are scored again against
+  longer ones, and that counts as rules);
 - checks on ``--sample`` officials that their plans are those against the whole catalogue;
 - with ``--write``, also times the whole background job (``plans.build_campaign_plans``: load, match,
   write every plan) in a second child.
@@ -197,10 +199,8 @@ def measure_match(uri: str, campaign_id: int, top_k: int, chunk: int, sample: in
                 figures[which] += time.perf_counter() - began
                 figures[f"{which}_cpu"] += time.process_time() - cpu
             began, cpu = time.perf_counter(), time.process_time()
-            for profile, shortlist in zip(profiles, found, strict=True):
-                paths = data.catalogue.paths_for(data.enrolled.get(profile.user_id, ()))
-                figures["items"] += len(shortlists.plan(data.scorer, shortlist, profile.official,
-                                                        profile.gaps, paths, top_k))
+            paths = [data.catalogue.paths_for(data.enrolled.get(p.user_id, ())) for p in profiles]
+            figures["items"] += sum(map(len, shortlists.plans(data.scorer, people, paths, top_k, found)))
             figures["rules"] += time.perf_counter() - began
             figures["rules_cpu"] += time.process_time() - cpu
         checked = user_ids[:: max(1, len(user_ids) // sample)][:sample]

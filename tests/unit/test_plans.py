@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
 from app.extensions import db
 from app.jobs import enqueue
@@ -419,6 +419,18 @@ def test_the_background_job_reports_progress_and_counts(app):
     assert (job.done, job.total) == (6, 6)
     assert job.message.startswith("6 officials: 6 plans were created")
     assert len(list(db.session.scalars(select(LearningPlan)))) == 6
+
+
+def test_the_job_reports_progress_as_each_chunk_of_officials_is_matched_and_written():
+    campaign, users = _synthetic_campaign(officials=7)
+    seen = []
+
+    def progress(done, total):
+        seen.append((done, total, db.session.scalar(select(func.count()).select_from(LearningPlan))))
+
+    plans.build_campaign_plans(db.session, campaign.id, chunk_size=3, progress=progress)
+    # Before any matching, then after each chunk, with that chunk's plans already written.
+    assert seen == [(0, 7, 0), (3, 7, 3), (6, 7, 6), (7, 7, 7)]
 
 
 def test_resources_ids_in_plans_are_the_database_ids():

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.services.learning import shortlists
+from app.services.learning import greedy, shortlists
 from app.services.learning.matching import Gap, Official, Path, Resource, Teaches, build_plan
 
 pytestmark = pytest.mark.no_db
@@ -62,6 +62,29 @@ def test_shortlisted_plans_are_the_plans_against_the_whole_catalogue(data, resou
     for (official, gaps), shortlist in zip(people, scorer.shortlists(people, k), strict=True):
         expected = build_plan(official, gaps, resources, paths)
         assert summary(shortlists.plan(scorer, shortlist, official, gaps, paths, k)) == summary(expected)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data(), catalogues(), st.integers(1, 6))
+def test_a_campaign_matched_at_once_gets_the_plans_against_the_whole_catalogue(data, resources, k):
+    people = [data.draw(officials(resources)) for _ in range(data.draw(st.integers(1, 6)))]
+    paths = [Path("p1", "Path", ("analyst",), tuple(resources[-2:]))] if len(resources) > 2 else []
+    found = shortlists.plans(shortlists.Scorer(resources), people, [paths] * len(people), k)
+    assert [summary(plan) for plan in found] == [summary(build_plan(official, gaps, resources, paths))
+                                                for official, gaps in people]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data(), catalogues())
+def test_the_fast_rules_give_the_plan_of_the_rules_on_any_list_of_resources(data, resources):
+    official, gaps = data.draw(officials(resources))
+    paths = [Path("p1", "Path", ("analyst",), tuple(resources[:2]))] if len(resources) > 2 else []
+    positions = sorted(data.draw(st.sets(st.sampled_from(range(len(resources))))) if resources else [])
+    limit = data.draw(st.integers(1, 12))
+    expected = build_plan(official, gaps, [resources[j] for j in positions], paths, limit=limit)
+    fast = greedy.build_plan(greedy.Facts(resources), positions, official, gaps, paths, limit=limit)
+    assert summary(fast) == summary(expected)
+    assert [item.closes for item in fast] == [item.closes for item in expected]
 
 
 def test_a_shortlist_keeps_k_resources_and_their_prerequisites():

@@ -28,7 +28,9 @@ The rules, in order:
 
 A campaign matches each official against a shortlist of the catalogue (app/services/shortlists.py) with a
 ``Bound`` on what the shortlist left out; ``build_plan`` raises ``ShortlistTooShort`` whenever a resource
-left out could have been chosen, so a shortlist never changes a plan.
+left out could have been chosen, so a shortlist never changes a plan. It applies these rules with
+app/services/learning/greedy.py, which gives ``build_plan``'s plans without ranking every resource each
+round.
 """
 
 from __future__ import annotations
@@ -121,18 +123,21 @@ class Bound:
     """What a shortlist left out. ``floors``: for each (competency, level) that resources left out teach
     within the official's gaps, the best any of them could ever rank after the gap itself (``_rank``
     without its first two parts: levels per hour, language, format, hours, id); empty when nothing was
-    left out. ``in_language``:
-    whether a resource left out in the official's languages teaches any of some (competency, level)
-    pairs, so would serve that gap now (asked only of a fallback choice)."""
+    left out. ``others``: the same for resources left out in none of the official's languages, when they
+    are kept apart (those are passed over while something in the official's languages serves the same
+    gap). ``in_language``: whether a resource left out in the official's languages teaches any of some
+    (competency, level) pairs, so would serve that gap now (asked only of a fallback choice)."""
 
     floors: dict[tuple[str, int], tuple] = field(default_factory=dict)
     in_language: Callable[[frozenset[tuple[str, int]]], bool] | None = None
+    others: dict[tuple[str, int], tuple] = field(default_factory=dict)
 
     def rank(self, remaining: dict[str, Gap]) -> tuple | None:
         """The best rank a resource left out could have now, or None when none can serve what remains:
         to serve a gap now it teaches the level the gap is at, and the rest of its rank never improves
         as gaps close."""
-        return min(((0, -remaining[code].size, *floor) for (code, level), floor in self.floors.items()
+        return min(((0, -remaining[code].size, *floor) for floors in (self.floors, self.others)
+                    for (code, level), floor in floors.items()
                     if code in remaining and remaining[code].size > 0 and remaining[code].current == level),
                    default=None)
 

@@ -243,10 +243,10 @@ def match_officials(data: CampaignData, user_ids: list[int], *, top_k: int | Non
     profiles = [data.profiles[user_id] for user_id in user_ids]
     if top_k == 0:
         return {p.user_id: recommend(p, data.catalogue, data.enrolled.get(p.user_id, ())) for p in profiles}
-    found = data.scorer.shortlists([(p.official, p.gaps) for p in profiles], top_k)
-    return {p.user_id: shortlists.plan(data.scorer, shortlist, p.official, p.gaps,
-                                       data.catalogue.paths_for(data.enrolled.get(p.user_id, ())), top_k)
-            for p, shortlist in zip(profiles, found, strict=True)}
+    found = shortlists.plans(data.scorer, [(p.official, p.gaps) for p in profiles],
+                             [data.catalogue.paths_for(data.enrolled.get(p.user_id, ())) for p in profiles],
+                             top_k)
+    return {p.user_id: plan for p, plan in zip(profiles, found, strict=True)}
 
 
 def match_campaign(data: CampaignData, *, top_k: int | None = shortlists.DEFAULT_K
