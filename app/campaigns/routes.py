@@ -26,6 +26,7 @@ from app.extensions import db
 from app.ids import arg_id, page_arg
 from app.jobs import add as add_job
 from app.jobs import job_or_404, require_queue
+from app.learn.jobs import PLANS_BUILD
 from app.models import (
     Campaign,
     Country,
@@ -154,9 +155,11 @@ def new():
 @require_role(*STAFF)
 def show(campaign_id: int):
     campaign = _campaign(campaign_id)
-    jobs = [job for job in db.session.scalars(
-        select(Job).where(Job.country_id == campaign.country_id, Job.kind.in_((INVITE, REMIND)))
-        .order_by(Job.id.desc()).limit(50)) if job.params.get("campaign_id") == campaign.id][:5]
+    recent = [job for job in db.session.scalars(
+        select(Job).where(Job.country_id == campaign.country_id, Job.kind.in_((INVITE, REMIND, PLANS_BUILD)))
+        .order_by(Job.id.desc()).limit(50)) if job.params.get("campaign_id") == campaign.id]
+    jobs = [job for job in recent if job.kind != PLANS_BUILD][:5]
+    plan_jobs = [job for job in recent if job.kind == PLANS_BUILD][:5]
     files = db.session.scalars(select(InviteFile).where(InviteFile.campaign_id == campaign.id)
                                .order_by(InviteFile.id.desc()).limit(5))
     return render_template(
@@ -164,7 +167,7 @@ def show(campaign_id: int):
         ends_at=campaigns.ends_at(campaign),
         figures=campaigns.figures_by_organisation(db.session, campaign),
         assessments=org_maturity.assessments_by_organisation(db.session, campaign),
-        jobs=jobs, files=list(files), action_form=ActionForm())
+        jobs=jobs, plan_jobs=plan_jobs, files=list(files), action_form=ActionForm())
 
 
 @bp.route("/<int:campaign_id>/remind", methods=["GET", "POST"])
@@ -276,10 +279,25 @@ def import_file(campaign_id: int, file_id: int):
     return redirect(url_for("campaigns.job", job_id=job.id))
 
 
+@bp.post("/<int:campaign_id>/plans")
+@require_role(*STAFF)
+def build_plans(campaign_id: int):
+    """Build (or refresh) the learning plan of every official who submitted in the campaign: a
+    background job, written with nothing else and started once it is committed."""
+    campaign = _campaign(campaign_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    require_queue()
+    job = add_job(PLANS_BUILD, {"campaign_id": campaign.id}, country_id=campaign.country_id,
+                  created_by_id=current_user.id)
+    db.session.commit()
+    return redirect(url_for("campaigns.job", job_id=job.id))
+
+
 @bp.get("/jobs/<int:job_id>")
 @require_role(*STAFF)
 def job(job_id: int):
-    record = job_or_404(job_id, INVITE, REMIND)
+    record = job_or_404(job_id, INVITE, REMIND, PLANS_BUILD)
     campaign = _campaign(record.params["campaign_id"])
     return render_template("campaigns/job.html", job=record, campaign=campaign)
 

@@ -9,8 +9,10 @@ from app.jobs import enqueue, handler
 from app.models import Campaign, Job, User
 from app.services.learning import plans
 
+PLANS_BUILD = "plans.build"
 
-@handler("plans.build")
+
+@handler(PLANS_BUILD)
 def build_plans(job: Job, progress: Callable[[int, int], None]) -> str:
     """Build or refresh the plan of every official with a submitted attempt in the job's campaign."""
     report = plans.build_campaign_plans(db.session, int(job.params["campaign_id"]), progress=progress)
@@ -18,6 +20,8 @@ def build_plans(job: Job, progress: Callable[[int, int], None]) -> str:
 
 
 def start_plans_build(campaign: Campaign, user: User | None = None) -> Job:
-    """Queue the build of a campaign's plans (inline without Redis). For the campaign pages' button."""
-    return enqueue("plans.build", {"campaign_id": campaign.id}, country_id=campaign.country_id,
+    """Record the build of a campaign's plans on its own and start it (inline without Redis): for
+    ``flask plans build --background``. The campaign page's button adds the job to its own
+    transaction instead (app.campaigns.routes.build_plans)."""
+    return enqueue(PLANS_BUILD, {"campaign_id": campaign.id}, country_id=campaign.country_id,
                    created_by_id=user.id if user else None)
