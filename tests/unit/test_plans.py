@@ -433,6 +433,18 @@ def test_the_job_reports_progress_as_each_chunk_of_officials_is_matched_and_writ
     assert seen == [(0, 7, 0), (3, 7, 3), (6, 7, 6), (7, 7, 7)]
 
 
+def test_the_bar_shows_how_many_officials_before_the_campaign_is_loaded(monkeypatch):
+    """Loading a national campaign (profiles, catalogue) takes seconds: the job's page shows
+    "0 of N" from the start, not "waiting"."""
+    campaign, _users = _synthetic_campaign(officials=4)
+    order = []
+    loading = plans.load_campaign
+    monkeypatch.setattr(plans, "load_campaign", lambda *args: (order.append("load"), loading(*args))[1])
+    plans.build_campaign_plans(db.session, campaign.id, chunk_size=10,
+                               progress=lambda done, total: order.append((done, total)))
+    assert order == [(0, 4), "load", (4, 4)]
+
+
 def test_resources_ids_in_plans_are_the_database_ids():
     (analysis,) = competencies("Data analysis")
     resource = ResourceFactory(code="ana", teaches={analysis: (1, 2)})

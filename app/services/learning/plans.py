@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, insert, select
+from sqlalchemy import Select, func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import (
@@ -291,11 +291,13 @@ def build_campaign_plans(session: Session, campaign_id: int, *, dry_run: bool = 
         raise NotFound(f"no campaign with id {campaign_id}")
     started = time.perf_counter()
     report = BatchReport(campaign_id, dry_run=dry_run)
+    if progress:  # the bar from the start: loading a national campaign takes seconds
+        progress(0, session.scalar(select(func.count(func.distinct(Attempt.user_id)))
+                                   .where(Attempt.campaign_id == campaign_id,
+                                          Attempt.status == AttemptStatus.SUBMITTED)))
     data = load_campaign(session, campaign_id)
     user_ids = sorted(data.profiles)
     report.officials = len(user_ids)
-    if progress:
-        progress(0, len(user_ids))
     for start in range(0, len(user_ids), chunk_size):
         chunk = user_ids[start:start + chunk_size]
         _build_chunk(session, data, chunk, match_officials(data, chunk, top_k=top_k), report, dry_run)
