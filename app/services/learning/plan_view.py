@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from app.models import Enrolment, LearningPlan, PathStep, PathVersion, PlanItem, Progress, Resource, User
 from app.services.learning import matching, plans
@@ -184,7 +184,9 @@ def _enrolments(session: Session, user: User) -> dict[int, Enrolment]:
     return {e.path_version_id: e for e in found}
 
 
-_WITH_MATERIAL = (selectinload(PlanItem.resource), selectinload(PlanItem.path_version)
+# An item's resource and path version in its own row (many-to-one: a join, no statement of their own);
+# a path's steps and their resources in one statement each.
+_WITH_MATERIAL = (joinedload(PlanItem.resource), joinedload(PlanItem.path_version)
                   .selectinload(PathVersion.steps).selectinload(PathStep.resource))
 
 
@@ -235,7 +237,7 @@ def _hours_left(session: Session, user: User, plan_id: int, official: matching.O
         .where(*_shown(plan_id), ~_is_path(),
                or_(Progress.status.is_(None), Progress.status != "completed")))
     paths = session.scalars(select(PlanItem).where(*_shown(plan_id), _is_path()).options(
-        selectinload(PlanItem.path_version).selectinload(PathVersion.steps).selectinload(PathStep.resource)))
+        joinedload(PlanItem.path_version).selectinload(PathVersion.steps).selectinload(PathStep.resource)))
     hours = float(resources or 0)
     for item in paths:
         enrolment = enrolments.get(item.path_version_id)
