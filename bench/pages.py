@@ -116,7 +116,8 @@ def pages(database: str) -> list[Page]:
 # The bare SQL GROUP BY over the rows a dashboard page reads, timed right before the page's cold
 # request: the floor a page that groups those rows in the database cannot go under. A page that reads
 # more than one set of rows (the change page: the pairs of results, every cycle's results for the
-# trend, the pairs of attempts for the pairing) has one bare GROUP BY per set, and the floor is their sum.
+# trend, the pairs of attempts for the pairing; the learning page: plans, progress, feedback, follow-ups
+# and enrolments) has one bare GROUP BY per set, and the floor is their sum.
 LATEST_RESULTS = """SELECT r.competency_id, count(*), sum(r.gap) FROM (
         SELECT id, row_number() OVER (PARTITION BY user_id ORDER BY submitted_at DESC, id DESC) AS rank
         FROM attempts WHERE status = 'submitted' AND country_id = %(country)s) latest
@@ -156,8 +157,18 @@ BARE = {
     "heatmap-csv": (LATEST_RESULTS,),
     "change": (PAIRED_RESULTS, CYCLE_RESULTS, PAIRED_ATTEMPTS),
     "countries": tuple(_every_country(sql) for sql in (INVITED, LATEST_RESULTS, PAIRED_RESULTS)),
-    "learning": ("""SELECT i.status, count(*) FROM plan_items i JOIN learning_plans p ON p.id = i.plan_id
-        WHERE p.country_id = %(country)s GROUP BY i.status""",),
+    "learning": (  # plans, progress, feedback, follow-ups and enrolments, each grouped once
+        """SELECT i.status, count(*) FROM plan_items i JOIN learning_plans p ON p.id = i.plan_id
+        WHERE p.country_id = %(country)s GROUP BY i.status""",
+        """SELECT g.resource_id, g.status, count(*) FROM progress g JOIN users u ON u.id = g.user_id
+        WHERE u.country_id = %(country)s GROUP BY g.resource_id, g.status""",
+        """SELECT f.resource_id, f.path_version_id, count(*), sum(f.rating) FROM feedback f
+        JOIN users u ON u.id = f.user_id WHERE u.country_id = %(country)s
+        GROUP BY f.resource_id, f.path_version_id""",
+        """SELECT organisation_id, applied, count(*) FROM follow_ups WHERE country_id = %(country)s
+        GROUP BY organisation_id, applied""",
+        """SELECT e.path_version_id, count(*), count(e.completed_at) FROM enrolments e
+        JOIN users u ON u.id = e.user_id WHERE u.country_id = %(country)s GROUP BY e.path_version_id"""),
 }
 
 
