@@ -99,6 +99,22 @@ def test_heatmap_writes_each_value_and_hatches_suppressed_cells():
     assert svg.count(b"<pattern") == 1 and svg.count(b'fill="url(#') == 2  # one hatch, two cells
 
 
+def test_a_heatmap_too_big_to_read_leaves_its_numbers_to_the_table():
+    """60 organisations × 21 competencies: 1,260 numbers too small to read (and half the chart's
+    cost). The cells keep their colours and hatching; the numbers are in the table under the chart."""
+    rows = [f"Organisation {r}" for r in range(60)]
+    values = [[None if (r + c) % 9 == 0 else round(0.1 * ((r * c) % 40), 1) for c in range(21)]
+              for r in range(60)]
+    svg = charts.heatmap(rows, [f"C{c}" for c in range(21)], values, title="T", description="D",
+                         colour_label="Mean gap", vmin=0, vmax=4)
+    drawn = texts(svg)
+    assert "Organisation 59" in drawn and "C20" in drawn and "Mean gap" in drawn
+    assert "<5" not in drawn and "3.9" not in drawn
+    assert svg.count(b"<pattern") == 1  # the hidden cells are still hatched
+    small = charts.heatmap(rows[:19], [f"C{c}" for c in range(21)], values[:19], title="T", description="D")
+    assert "<5" in texts(small)  # 399 cells: written
+
+
 def test_heatmap_shapes_are_checked():
     with pytest.raises(ValueError, match="row 0 has 1 values for 2 columns"):
         charts.heatmap(["A"], ["x", "y"], [[1]], title="T", description="D")

@@ -118,9 +118,17 @@ def grouped_bar_chart(labels: Sequence[str], series: Mapping[str, Sequence[Value
         return svg(fig, title, description)
 
 
+MAX_LABELLED_CELLS = 400
+"""Above this many cells a heatmap's values are not written in its cells: a country's 60
+organisations × 21 competencies is 1,260 numbers too small to read, and writing them was half the
+chart's cost. They are in the table under the chart and its files, like a bar too narrow to label."""
+
+
 def _cells(ax, values: Sequence[Sequence[Value]], norm, cmap, value_format: str, missing_label: str) -> None:
     """The grid's cells: two collections of squares (one artist each, however many cells: a
-    country's 60 organisations × 21 competencies drew 1,260 artists) and the value in each."""
+    country's 60 organisations × 21 competencies drew 1,260 artists) and the value in each, up to
+    MAX_LABELLED_CELLS cells."""
+    labelled = sum(len(row) for row in values) <= MAX_LABELLED_CELLS
     known: list[Rectangle] = []
     colours: list[tuple[float, ...]] = []
     missing: list[Rectangle] = []
@@ -129,14 +137,16 @@ def _cells(ax, values: Sequence[Sequence[Value]], norm, cmap, value_format: str,
             square = Rectangle((c - 0.5, r - 0.5), 1, 1)
             if value is None:
                 missing.append(square)
-                ax.text(c, r, missing_label, ha="center", va="center", color=TEXT, fontsize=9,
-                        fontstyle="italic")
+                if labelled:
+                    ax.text(c, r, missing_label, ha="center", va="center", color=TEXT, fontsize=9,
+                            fontstyle="italic")
                 continue
             colour = cmap(norm(value))
             known.append(square)
             colours.append(colour)
-            ax.text(c, r, value_format.format(value), ha="center", va="center", fontsize=9,
-                    color=ink_on(colour))
+            if labelled:
+                ax.text(c, r, value_format.format(value), ha="center", va="center", fontsize=9,
+                        color=ink_on(colour))
     if known:
         ax.add_collection(PatchCollection(known, facecolors=colours, edgecolors="white", linewidths=1))
     if missing:
@@ -148,7 +158,8 @@ def heatmap(row_labels: Sequence[str], column_labels: Sequence[str], values: Seq
             *, title: str, description: str, colour_label: str = "", vmin: float | None = None,
             vmax: float | None = None, value_format: str = "{:.1f}", missing_label: str = "<5",
             empty_label: str = "No data") -> bytes:
-    """A grid of rows × columns coloured by value, with the value written in each cell.
+    """A grid of rows × columns coloured by value, with the value written in each cell (up to
+    MAX_LABELLED_CELLS cells; the colour scale says what a colour means either way).
 
     A None cell is drawn grey and hatched, labelled ``missing_label``.
     """
