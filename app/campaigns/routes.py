@@ -7,7 +7,6 @@ from datetime import datetime
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
 
 from app.auth.mail import public_url, token_url
@@ -38,6 +37,7 @@ from app.models import (
     RoleProfile,
 )
 from app.models.base import utcnow
+from app.pagination import ListPagination
 from app.services.assessment import campaigns, invites, org_maturity
 from app.services.assessment.invite_file import MAX_BYTES
 from app.services.errors import NotFound, ValidationFailed
@@ -45,16 +45,6 @@ from app.services.spreadsheet import csv_text
 
 STAFF = (Role.ADMIN, Role.FOCAL_POINT)
 ERRORS_PER_PAGE = 50
-
-
-class ListPagination(Pagination):
-    """Pagination over a list already in memory (the bad rows of a checked file)."""
-
-    def _query_items(self) -> list:
-        return self._query_args["items"][self._query_offset:self._query_offset + self.per_page]
-
-    def _query_count(self) -> int:
-        return len(self._query_args["items"])
 
 
 @bp.context_processor
