@@ -18,6 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
+from flask import g
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -35,9 +36,17 @@ def cached(what: str, selection: Selection, release: Release, compute: Callable[
     """``compute()`` for ``what`` under this request's selection, from the cache when it holds it.
     ``learning``: the figures count officials' learning, so the learning data version keys them too
     (every other figure stays cached while officials work on their plans)."""
-    version = data_version.current(db.session, datetime.now(UTC))
+    version = _version()
     token = version.with_learning if learning else version.token
     return remember(key(token, what, selection, release), compute)
+
+
+def _version() -> data_version.DataVersion:
+    """The data versions, read once per request (before any figure it computes): a page's rendered
+    part and its tables are keyed by the same reading."""
+    if "dashboard_data_version" not in g:
+        g.dashboard_data_version = data_version.current(db.session, datetime.now(UTC))
+    return g.dashboard_data_version
 
 
 def rendered(what: str, selection: Selection, release: Release, render: Callable[[], T], *,
