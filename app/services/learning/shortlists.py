@@ -304,15 +304,8 @@ class Scorer:
 
 def plan(scorer: Scorer, shortlist: Shortlist, official: matching.Official, gaps: Sequence[matching.Gap],
          paths: Sequence[matching.Path], k: int | None = DEFAULT_K) -> list[matching.Recommendation]:
-    """``official``'s plan from their shortlist; from longer ones (four times, then every resource that
-    serves a gap) while the shortlist may have left out what the rules would choose."""
-    while True:
-        try:
-            return greedy.build_plan(scorer.facts, shortlist.positions, official, gaps, paths,
-                                     bound=shortlist.bound)
-        except matching.ShortlistTooShort:
-            k = None if k is None or k * 4 >= len(scorer.resources) else k * 4
-            shortlist = scorer.shortlists([(official, gaps)], k)[0]
+    """``official``'s plan from their shortlist (``plans`` for one person)."""
+    return plans(scorer, [(official, gaps)], [paths], k, [shortlist])[0]
 
 
 def plans(scorer: Scorer, people: Sequence[tuple[matching.Official, Sequence[matching.Gap]]],
