@@ -32,13 +32,16 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+def _require_browser() -> None:
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package")
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    database = tmp_path_factory.mktemp("e2e") / "e2e.sqlite"
+
+
+def _serve(folder: Path):
+    """A fresh server on its own SQLite file with the demo country; yields its base URL."""
+    database = folder / "e2e.sqlite"
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "CAPSTACK_CONFIG": "development"}
     for command in (("db", "upgrade"), ("content", "sync"), ("demo",)):
         _flask(env, *command)
@@ -62,6 +65,21 @@ def live_server(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The server the read-mostly tests share (accessibility, autosave)."""
+    _require_browser()
+    yield from _serve(tmp_path_factory.mktemp("e2e"))
+
+
+@pytest.fixture(scope="module")
+def journey_server(tmp_path_factory):
+    """A server of a journey's own: a journey changes the demo data (submits, publishes, edits), so
+    each test module that drives one gets a fresh demo and leaves the shared server as it was."""
+    _require_browser()
+    yield from _serve(tmp_path_factory.mktemp("journey"))
+
+
+@pytest.fixture(scope="session")
 def chromium():
     from playwright.sync_api import sync_playwright
 
@@ -71,23 +89,42 @@ def chromium():
         browser.close()
 
 
-@pytest.fixture
-def sign_in(chromium, live_server):
-    """sign_in(email) -> a page signed in as that demo account (None: anonymous)."""
-    contexts = []
-
+def _signer(chromium, base: str, contexts: list, **context_options):
     def open_page(email: str | None):
-        context = chromium.new_context()
+        context = chromium.new_context(**context_options)
         contexts.append(context)
         page = context.new_page()
         if email:
-            page.goto(live_server + "/auth/login")
+            page.goto(base + "/auth/login")
             page.fill("#email", email)
             page.fill("#password", PASSWORD)
             page.click("button:has-text('Sign in')")
-            page.wait_for_url(live_server + "/")
+            page.wait_for_url(base + "/")
         return page
 
-    yield open_page
+    return open_page
+
+
+@pytest.fixture
+def sign_in(chromium, live_server):
+    """sign_in(email) -> a page signed in as that demo account (None: anonymous)."""
+    contexts: list = []
+    yield _signer(chromium, live_server, contexts)
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def journey(chromium, journey_server, request):
+    """A journey on its own server: ``journey.sign_in(email)`` opens a page signed in (at the phone
+    width, 390 px, unless the test asks for another), and ``journey.check(page, name)`` checks the page
+    as the journey leaves it at both widths (axe, nothing wider than the screen) and saves its
+    screenshots (tests/e2e/journeys.py)."""
+    from tests.e2e.journeys import Journey
+
+    contexts: list = []
+    yield Journey(journey_server, _signer(chromium, journey_server, contexts,
+                                          viewport={"width": 390, "height": 844}),
+                  request.node.name)
     for context in contexts:
         context.close()
