@@ -56,6 +56,7 @@ from app.services.audit import SYSTEM, Actor  # noqa: E402
 from app.services.demo import assessments as demo_assessments  # noqa: E402
 from app.services.demo import courses as demo_courses  # noqa: E402
 from app.services.demo import results as demo_results  # noqa: E402
+from app.services.evaluation import pair_store  # noqa: E402
 from app.services.learning import plans  # noqa: E402
 from bench import national_rows as rows  # noqa: E402
 from config import Config  # noqa: E402
@@ -233,6 +234,9 @@ def build(args) -> None:
         session.commit()
         loaded_at = time.perf_counter()
         print(f"COPY: {loaded_at - started - setup:.1f} s")
+        pairs = pair_store.rebuild(session)  # COPY went round the ORM, which keeps them in step
+        session.commit()
+        print(f"pairs of results: {pairs:,} in {time.perf_counter() - loaded_at:.1f} s")
         for campaign in made:  # the organisation assessments, through the app
             demo_assessments.assess_organisations(session, Actor(focal), campaign, args.seed,
                                                   improvement=campaign.baseline_id is not None, now=now)

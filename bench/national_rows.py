@@ -18,7 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from app.services.learning.plans import HOURS_ITEM, LANGUAGES_ITEM
+from app.services.assessment import context
+from app.services.assessment.context import HOURS_ITEM, LANGUAGES_ITEM
 
 CHUNK = 5_000  # officials per round of COPY statements
 NOT_ASSESSED, VALIDATED = 1 / 25, 1 / 5  # shares of the results
@@ -62,7 +63,7 @@ COLUMNS = {
                     "emailed_at", "reminded_at", "reminders"),
     "attempts": ("id", "campaign_id", "user_id", "instrument_id", "country_id", "organisation_id",
                  "role_profile_id", "status", "last_section", "seed", "manager_id", "review_requested_at",
-                 "reviewed_at", "started_at", "updated_at", "submitted_at"),
+                 "reviewed_at", "started_at", "updated_at", "submitted_at", "first_language"),
     "attempt_items": ("attempt_id", "item_id", "position", "drawn_at"),
     "answers": ("id", "attempt_id", "item_id", "value", "answered_at"),
     "competency_results": ("id", "attempt_id", "competency_id", "self_level", "evidence", "knowledge_correct",
@@ -181,6 +182,13 @@ def _right(rng: random.Random, level: float, check_level: int) -> bool:
     return rng.random() < GUESS + (1 - GUESS - 0.03) / (1 + math.exp(-2.2 * (level - check_level + 0.3)))
 
 
+def _first_language(country: Country, p: Official) -> str | None:
+    for item in country.context_items:
+        if item[1] == LANGUAGES_ITEM:
+            return context.first_language(_context_value(random.Random(0), p, item))
+    return None
+
+
 def _context_value(rng: random.Random, p: Official, item: tuple[int, str, str, tuple[str, ...]]):
     _item_id, code, kind, values = item
     if code == LANGUAGES_ITEM:
@@ -202,10 +210,11 @@ def write_attempt(rng: random.Random, w: Writer, country: Country, p: Official, 
     sent = min(end, started + timedelta(minutes=rng.uniform(10, 40))) if submitted else None
     attempt_id = w.next_id("attempts")
     review = sent if submitted and p.manager_id and rng.random() < 0.3 else None
+    first = _first_language(country, p) if submitted and with_answers else None  # as the submission keeps it
     w.row("attempts", attempt_id, campaign_id, p.id, country.instrument_id, country.country_id,
           p.organisation_id, p.role_id, "submitted" if submitted else "in_progress",
           6 if submitted else rng.randint(1, 4), rng.randint(0, 2**31 - 1), p.manager_id if review else None,
-          review, review, started, sent or started, sent)
+          review, review, started, sent or started, sent, first)
     answered, drawn = (sent or started).isoformat(), started.isoformat()
     position = 0
 

@@ -4,9 +4,7 @@ against (the same server, workers and middleware, no database, no template).
     gunicorn bench.pages_app:app        # with DATABASE_URL set
 """
 
-from app import create_app
-
-app = create_app()
+from wsgi import app
 
 
 @app.get("/__hello")

@@ -23,7 +23,7 @@ from app.models.catalogue import (
     ResourceCompetency,
     Suggestion,
 )
-from app.models.evaluation import FollowUp, Indicator, IndicatorValue
+from app.models.evaluation import FollowUp, Indicator, IndicatorValue, ResultPair
 from app.models.frameworks import (
     Area,
     Competency,
@@ -41,7 +41,7 @@ from app.models.people import Country, FocalPointScope, Organisation, Role, User
 from app.models.tokens import AccountToken, TokenPurpose
 
 __all__ = [
-    "FollowUp", "Indicator", "IndicatorValue",
+    "FollowUp", "Indicator", "IndicatorValue", "ResultPair",
     "CoursePath", "Enrolment", "Feedback", "LearningPlan", "PathStep", "PathVersion",
     "PathVersionCompetency", "PathVersionRole", "PlanItem", "Progress", "Resource",
     "ResourceCompetency", "Suggestion",

@@ -44,6 +44,10 @@ class Attempt(Base):
     started_at: Mapped[created_at]
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The first language ticked in the languages answer (primary subtag), kept at submission so that
+    # the content gaps count demand per language without reading every attempt's answers
+    # (app.services.assessment.context); None: none ticked, or not submitted.
+    first_language: Mapped[str | None] = mapped_column(String(35))
 
     campaign: Mapped[Campaign] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, Float, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, created_at, intpk
@@ -80,3 +92,37 @@ data_versions = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("version", Integer, nullable=False),
 )
+
+
+class ResultPair(Base):
+    """A follow-up result and the baseline result of the same official and competency, kept as one row
+    so that the tables of change group one table instead of joining two cycles' results
+    (app.services.evaluation.pair_store keeps it in step with every write, in the same transaction).
+
+    One row per submitted follow-up attempt and competency whose official submitted the baseline too
+    (app.services.evaluation.pairs defines the pair). ``organisation_id`` and ``role_profile_id`` are the
+    follow-up attempt's; ``validated``: both results were validated by a manager.
+    """
+
+    __tablename__ = "result_pairs"
+    __table_args__ = (Index("ix_result_pairs_campaign", "campaign_id", "competency_id"),)
+
+    follow_up_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"), primary_key=True)
+    competency_id: Mapped[int] = mapped_column(ForeignKey("competencies.id", ondelete="CASCADE"),
+                                               primary_key=True)
+    base_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"), index=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    baseline_campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    country_id: Mapped[int] = mapped_column(Integer)  # the follow-up attempt's
+    campaign_country_id: Mapped[int] = mapped_column(Integer)  # the follow-up campaign's
+    organisation_id: Mapped[int | None] = mapped_column(Integer)
+    role_profile_id: Mapped[int | None] = mapped_column(Integer)
+    validated: Mapped[bool] = mapped_column(Boolean)
+    before_level: Mapped[int | None] = mapped_column(Integer)
+    after_level: Mapped[int | None] = mapped_column(Integer)
+    before_gap: Mapped[int | None] = mapped_column(Integer)
+    after_gap: Mapped[int | None] = mapped_column(Integer)
+    before_correct: Mapped[int] = mapped_column(Integer)
+    before_total: Mapped[int] = mapped_column(Integer)
+    after_correct: Mapped[int] = mapped_column(Integer)
+    after_total: Mapped[int] = mapped_column(Integer)

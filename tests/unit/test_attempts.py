@@ -399,3 +399,13 @@ def test_two_concurrent_submits_give_one_submission(committed_app, round_):
         assert (stored.status, stored.submitted_at) == (AttemptStatus.SUBMITTED, first_at)
         assert session.scalar(select(func.count()).select_from(CompetencyResult)
                               .where(CompetencyResult.attempt_id == attempt_id)) == 3
+
+
+@pytest.mark.parametrize(("answer", "kept"), [(["fr", "en"], "fr"), (["en"], "en"), (None, None)])
+def test_submission_keeps_the_first_language_ticked(attempt, answer, kept):
+    """The content gaps count demand per first language from the attempt, not from its answers."""
+    if answer is not None:
+        languages = next(item for item in _items(attempt) if item.code == "ctx-languages")
+        answers.save_answers(db.session, attempt.id, attempt.user_id, {languages.id: answer}, now=utcnow())
+    outcome = submission.submit(db.session, attempt.id, attempt.user_id, utcnow())
+    assert outcome.attempt.first_language == kept

@@ -9,6 +9,7 @@ from sqlalchemy import event
 from app.extensions import db
 from app.models import Answer, Attempt, AttemptStatus, CompetencyResult, ResultSource
 from app.models.base import utcnow
+from app.services.assessment.context import first_language
 from app.services.evaluation import Suppressed, largest_content_gaps
 from app.services.evaluation.release import Count, Release
 from tests.factories import (
@@ -39,6 +40,7 @@ def _submitted(campaign, org, *, results, languages=None, locale=None, user=None
     if languages is not None:
         item = next(i for i in campaign.instrument.items if i.code == "ctx-languages")
         attempt.answers.append(Answer(item=item, value=languages))
+        attempt.first_language = first_language(languages)  # as the submission keeps it
     db.session.flush()
     return attempt
 

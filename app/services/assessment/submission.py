@@ -11,7 +11,7 @@ from app.models import (
     Attempt,
     AttemptStatus,
 )
-from app.services.assessment import questions, results_store, validation, window
+from app.services.assessment import context, questions, results_store, validation, window
 from app.services.errors import DomainError
 from app.services.evaluation import data_version
 
@@ -53,6 +53,7 @@ def submit(session: Session, attempt_id: int, user_id: int, now: datetime, *,
         answered, total = questions.progress(session, attempt)
         if answered < total:
             raise NeedsConfirmation(total - answered)
+    attempt.first_language = context.attempt_first_language(session, attempt.id)
     results_store.store_results(session, attempt)
     validation.request_review(session, attempt, now)
     data_version.bump(session)  # the dashboards' cached figures are out of date once this commits

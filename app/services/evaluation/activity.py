@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, distinct, func, select
+from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import Session
 
 from app.models import (
@@ -123,21 +123,24 @@ def learning_activity(session: Session, scope: Scope, filters: Filters = NO_FILT
 
 def _activity_statements(scope: Scope, filters: Filters) -> dict[str, Any]:
     """Per organisation: each count with the key of its set (see ``_ACTIVITY_FIELDS``)."""
-    def narrowed(stmt, user_id):
-        stmt = stmt.join(User, User.id == user_id).where(in_scope(User.country_id, scope),
-                                                         people_filter(User.id, filters))
+    def people(stmt):
+        stmt = stmt.where(in_scope(User.country_id, scope), people_filter(User.id, filters))
         if filters.organisation_id is not None:
             stmt = stmt.where(User.organisation_id == filters.organisation_id)
         return stmt.group_by(User.organisation_id)
 
+    def narrowed(stmt, user_id):
+        return people(stmt.join(User, User.id == user_id))
+
     completed = Enrolment.completed_at.is_not(None)
     completed_by = case((completed, Enrolment.user_id), else_=None)
+    # officials with an accepted item, each once: a semi-join (counting distinct officials over their
+    # plan items sorted 0.9 million rows at 100,000 officials, twice as long)
+    accepted = (select(PlanItem.id).join(LearningPlan, LearningPlan.id == PlanItem.plan_id)
+                .where(LearningPlan.user_id == User.id, PlanItem.status == "accepted"))
     return {
-        "plans": narrowed(select(User.organisation_id, func.count(distinct(LearningPlan.user_id)),
-                                 _distinct_key(LearningPlan.user_id))
-                          .select_from(LearningPlan)
-                          .join(PlanItem, and_(PlanItem.plan_id == LearningPlan.id,
-                                               PlanItem.status == "accepted")), LearningPlan.user_id),
+        "plans": people(select(User.organisation_id, func.count(User.id), key(User.id))
+                        .where(accepted.exists())),
         "enrolments": narrowed(select(User.organisation_id, func.count(distinct(Enrolment.user_id)),
                                       _distinct_key(Enrolment.user_id), func.count(Enrolment.id),
                                       key(Enrolment.id), func.count(distinct(completed_by)),

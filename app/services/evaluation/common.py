@@ -179,7 +179,8 @@ def chosen_attempts(scope: Scope, filters: Filters):
     latest (by submission time) in scope, or the one in ``filters.campaign_id``; then narrowed to the
     organisation and role profile filters (so an official who moved is counted where they are now).
 
-    Columns: attempt_id, user_id, campaign_id, organisation_id, role_profile_id, country_id.
+    Columns: attempt_id, user_id, campaign_id, organisation_id, role_profile_id, country_id,
+    first_language.
     """
     conditions = [in_scope(Attempt.country_id, scope)]
     if filters.campaign_id is not None:

@@ -20,7 +20,6 @@ the order of competency, level and language, so their order tells nothing of the
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,11 +28,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Competency, Resource, ResourceCompetency
+from app.services.assessment.context import primary
 from app.services.evaluation.cells import result_cells
 from app.services.evaluation.common import DEFAULT_K, NO_FILTERS, Scope, Suppressed, Table
 from app.services.evaluation.release import Count, Release, as_release
 from app.services.learning.matching import language_name
-from app.services.learning.plans import languages_from_answer
 
 NAME = "content-gaps"
 DEFAULT_MIN_RESOURCES = 2
@@ -90,15 +89,16 @@ def _demand(session: Session, scope: Scope) -> pd.DataFrame:
     """One row per (competency, level, language) with a gap: the officials (``officials``) and the sum
     of their ids (``key``), with the competency's code and name. The sums of the shared cells of the
     unfiltered selection (app.services.evaluation.cells: the skills page groups the latest results
-    once for its tables and this one), each way of answering the language question read for its first
-    language, and the groups that share one added up. Two statements (one shared)."""
+    once for its tables and this one), each read for its first language, and the groups that share
+    one added up. Two statements (one shared)."""
     cells = result_cells(session, scope, NO_FILTERS, languages=True)
     found = cells[cells.level.notna() & cells.positive_gap]  # not assessed is never demand
     if found.empty:
         return pd.DataFrame(columns=["competency_id", "code", "name", "level", "language", "officials",
                                      "key"])
-    found = found.assign(language=[_first_language(_parsed(text), locale)
-                                   for text, locale in zip(found["answer"], found["locale"], strict=True)])
+    found = found.assign(language=[_first_language(first, locale)
+                                   for first, locale in zip(found["first_language"], found["locale"],
+                                                            strict=True)])
     demand = (found.groupby(["competency_id", "level", "language"])
               .agg(officials=("n", "sum"), key=("user_key", "sum")).reset_index())
     named = {row.id: (row.code, row.name) for row in session.execute(
@@ -108,21 +108,11 @@ def _demand(session: Session, scope: Scope) -> pd.DataFrame:
                          name=demand.competency_id.map(lambda c: named[c][1]))
 
 
-def _parsed(text: object) -> Any:
-    """An answer's value from its JSON text (None: no answer; pandas hands a missing one as NaN)."""
-    if not isinstance(text, str):
-        return None
-    try:
-        return json.loads(text)
-    except ValueError:
-        return None
-
-
-def _first_language(answer: Any, locale: str | None) -> str:
-    """The official's first language (primary subtag, lower case): the first one they ticked."""
-    named = languages_from_answer(answer)
-    chosen = named[0] if named else (locale if isinstance(locale, str) and locale else "en")
-    return str(chosen).split("-")[0].lower()
+def _first_language(first: str | None, locale: str | None) -> str:
+    """The official's first language (primary subtag, lower case): the first one they ticked in
+    their latest assessment, else their account's language, else English."""
+    chosen = first if first else (locale if isinstance(locale, str) and locale else "en")
+    return primary(chosen)
 
 
 def _supply(session: Session, competency_ids: list[int]) -> pd.DataFrame:

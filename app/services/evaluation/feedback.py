@@ -6,10 +6,11 @@ follow-ups behind it; the resource, path, question and answer columns are plain.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import String, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from app.models import CoursePath, Feedback, FollowUp, PathVersion, Resource, User
@@ -141,25 +142,28 @@ def follow_up_answers(session: Session, scope: Scope, filters: Filters = NO_FILT
     answer (a missing one is its own "no answer") and each barrier named by fewer than ``k`` is
     hidden; the others are released counts keyed by their follow-ups, so the answers less the counts
     shown do not give a hidden one. A share is the released count over the released answers (a
-    hidden count hides its share). No all-organisations row. Two statements; one row per answered
-    follow-up is read, as the barriers are a JSON list no database groups the same way.
+    hidden count hides its share). No all-organisations row. Two statements: the follow-ups are
+    grouped by organisation and way of answering (the barriers as the JSON text of their list), and
+    the barriers of each way added up here.
     """
     release = as_release(k)
-    base = select(FollowUp.organisation_id).where(FollowUp.answered_at.is_not(None),
-                                                  in_scope(FollowUp.country_id, scope),
-                                                  people_filter(FollowUp.user_id, filters))
+    barriers_text = cast(FollowUp.barriers, String)  # PostgreSQL's json has no equality to group by
+    grouped = (select(FollowUp.organisation_id, FollowUp.applied, FollowUp.frequency, barriers_text,
+                      func.count(), key(FollowUp.id))
+               .where(FollowUp.answered_at.is_not(None), in_scope(FollowUp.country_id, scope),
+                      people_filter(FollowUp.user_id, filters))
+               .group_by(FollowUp.organisation_id, FollowUp.applied, FollowUp.frequency, barriers_text))
     if filters.organisation_id is not None:
-        base = base.where(FollowUp.organisation_id == filters.organisation_id)
+        grouped = grouped.where(FollowUp.organisation_id == filters.organisation_id)
     answers: dict[int | None, dict[str, Counter]] = {}
-    for org_id, follow_up_id, applied, frequency, barriers in session.execute(
-            base.add_columns(FollowUp.id, FollowUp.applied, FollowUp.frequency, FollowUp.barriers)):
+    for org_id, applied, frequency, barriers, n, ids in session.execute(grouped):
         entry = answers.setdefault(org_id, {"applied": Counter(), "frequency": Counter(),
                                             "barrier": Counter(), "key": Counter()})
-        entry["key"][None] += follow_up_id  # the key of a set of follow-ups: the sum of their ids
+        entry["key"][None] += ids  # the key of a set of follow-ups: the sum of their ids
         for question, answer in (("applied", applied or NO_ANSWER), ("frequency", frequency or NO_ANSWER),
-                                 *(("barrier", barrier) for barrier in set(barriers or []))):
-            entry[question][answer] += 1
-            entry["key"][(question, answer)] += follow_up_id
+                                 *(("barrier", barrier) for barrier in _named(barriers))):
+            entry[question][answer] += n
+            entry["key"][(question, answer)] += ids
     names = organisation_names(session, scope) if answers else {}
     out: list[FollowUpRow] = []
     for org_id in sorted(answers, key=lambda o: (o is None, names.get(o, ""))):
@@ -176,6 +180,15 @@ def follow_up_answers(session: Session, scope: Scope, filters: Filters = NO_FILT
         out.extend(sorted(made, key=_barriers_by_count))
     return Table("follow-ups", FOLLOW_UP_COLUMNS, out, release.k,
                  plain=("organisation", "question", "answer"))
+
+
+def _named(barriers: str | None) -> set[str]:
+    """The barriers of a follow-up from the JSON text of their list, each once."""
+    try:
+        found = json.loads(barriers) if barriers else []
+    except ValueError:
+        return set()
+    return {barrier for barrier in found if isinstance(barrier, str)} if isinstance(found, list) else set()
 
 
 def _barriers_by_count(row: FollowUpRow) -> tuple[int, int, str]:

@@ -5,7 +5,6 @@ whole campaign in a fixed number of queries.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,15 +23,15 @@ from app.models import (
     RoleProfile,
     User,
 )
+from app.services.assessment.context import FORMATS_ITEM, HOURS_ITEM, LANGUAGES_ITEM
+from app.services.assessment.context import LANGUAGE_TAG as _LANGUAGE_TAG
+from app.services.assessment.context import languages_from_answer as languages_from_answer
 from app.services.assessment.latest import latest_submitted_attempts
 from app.services.learning import matching
 
-# The context items of the individual instrument (assessments/instruments/tna-individual.yaml).
-LANGUAGES_ITEM, FORMATS_ITEM, HOURS_ITEM = "ctx-languages", "ctx-formats", "ctx-hours"
 # A number of hours for each answer to "how many hours a week could you spend on learning?"
 HOURS_PER_WEEK = {"lt1": 0.5, "1-2": 1.5, "3-5": 4.0, "gt5": 6.0}
 DEFAULT_LANGUAGES = ("en",)
-_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")  # BCP 47, enough to tell "other" apart
 
 
 
@@ -135,20 +134,6 @@ def load_profiles(session: Session, users: Select[Any],
         profiles[user_id] = Profile(user_id, country_id, attempt_id, official,
                                     tuple(gaps.get(user_id, ())), codes.get(user_id, {}), assumed)
     return profiles
-
-
-def languages_from_answer(value: Any) -> tuple[str, ...]:
-    """The BCP 47 codes among an answer to ctx-languages, in the order ticked (first ticked, first
-    preference), without "other" or repeats."""
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list):
-        return ()
-    found: list[str] = []
-    for code in value:
-        if isinstance(code, str) and _LANGUAGE_TAG.match(code) and code not in found:
-            found.append(code)
-    return tuple(found)
 
 
 def assessment_coverage(session: Session, attempt_id: int) -> tuple[list[str], int]:

@@ -210,4 +210,6 @@ NO_PERSONAL_DATA: dict[str, str] = {
         "course_paths", "path_steps", "path_version_roles", "path_version_competencies")},
     "campaign_organisations": "which organisations a campaign covers",
     "data_versions": "one counter moved by changes to what the dashboards count (their cache key)",
+    "result_pairs": "levels, gaps and knowledge checks copied from competency_results (kept as they are),"
+                    " a follow-up's beside its baseline's; no free text",
 }
