@@ -34,10 +34,11 @@ def create_app(config: Config | None = None) -> Flask:
 
     _register_blueprints_and_commands(app)
 
-    from app import errors, mailer, observability, static_assets
+    from app import errors, formatting, mailer, observability, static_assets
     from app.jobs import start_committed
 
     errors.register(app)
+    formatting.init_app(app)  # the date, time, duration and number filters
     mailer.init_app(app)  # before start_committed: e-mail its inline jobs commit goes too
     app.after_request(start_committed)  # jobs written in a request's transactions, once committed
     observability.register(app)
@@ -53,6 +54,7 @@ def create_app(config: Config | None = None) -> Flask:
 
 
 def _register_blueprints_and_commands(app: Flask) -> None:
+    from app.account import bp as account_bp
     from app.admin import bp as admin_bp
     from app.admin.cli import users_cli
     from app.admin.privacy_cli import privacy_cli
@@ -77,7 +79,7 @@ def _register_blueprints_and_commands(app: Flask) -> None:
     from app.paths import bp as paths_bp
 
     for blueprint in (main_bp, auth_bp, admin_bp, campaigns_bp, assess_bp, paths_bp, dashboard_bp,
-                      catalogue_bp, learn_bp, evaluation_bp, managers_bp):
+                      catalogue_bp, learn_bp, evaluation_bp, managers_bp, account_bp):
         app.register_blueprint(blueprint)
     for command in (users_cli, demo_command, content_cli, frameworks_cli, campaigns_cli, jobs_cli,
                     catalogue_cli, links_cli, plans_cli, follow_ups_cli, pairs_cli, privacy_cli, audit_cli):
@@ -118,7 +120,9 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = None  # the login page says why on its own
     login_manager.session_protection = "basic"
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=_select_locale)
+    from app.formatting import user_time_zone
+
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=user_time_zone)
     mail.init_app(app)
     wtforms_helpers.init_app(app)
     limiter.init_app(app)

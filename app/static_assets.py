@@ -28,7 +28,8 @@ from whitenoise import WhiteNoise
 from whitenoise.compress import Compressor
 
 # What the templates link to, relative to app/static; a module after the modules it imports.
-ASSETS = ("build/app.css", "build/govuk-frontend.min.js", "js/app.js", "js/autosave.js", "favicon.svg")
+ASSETS = ("build/app.css", "build/govuk-frontend.min.js", "js/app.js", "js/autosave.js", "js/autocomplete.js",
+          "favicon.svg")
 MANIFEST = "build/manifest.json"
 HASHED = re.compile(r"\.[0-9a-f]{12}\.[a-z]+$")
 # A static import or re-export of a relative path: `from '../build/x.js'`, `import './y.js'`.

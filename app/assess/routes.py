@@ -4,10 +4,8 @@ and the result page. An official only ever reaches their own attempts; anything 
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,21 +13,29 @@ from app.assess import bp
 from app.assess.forms import ActionForm, answers_from, field_name
 from app.authz import Scope, signed_in
 from app.extensions import db
+from app.formatting import datetime_text
 from app.ids import json_id
 from app.json_input import BadJSON, json_body
 from app.learn.refresh import refresh_plan_quietly
 from app.models import Attempt, AttemptStatus
 from app.models.base import utcnow
-from app.services.assessment import answers, questions, report, submission, taking, validation, window
+from app.services.assessment import (
+    answers,
+    next_step,
+    questions,
+    report,
+    submission,
+    taking,
+    validation,
+    window,
+)
 from app.services.assessment.window import AlreadySubmitted, OutsideWindow
 from app.services.errors import NotFound, ValidationFailed
 
 
 def _when(moment: datetime, time_zone: str) -> str:
-    """"3 March 2027 at 09:00" in the country's time zone."""
-    local = moment.astimezone(ZoneInfo(time_zone))
-    return _("%(date)s at %(time)s", date=format_date(local, "d MMMM y", rebase=False),
-             time=format_time(local, "HH:mm", rebase=False))
+    """"3 March 2027 at 09:00" in the campaign's country's time zone."""
+    return datetime_text(moment, time_zone)
 
 
 def _window_message(exc: OutsideWindow) -> str:
@@ -89,7 +95,8 @@ def campaign(campaign_id: int):
         found = taking.assignment(db.session, current_user, campaign_id, utcnow())
     except NotFound:
         abort(404)
-    return render_template("assess/campaign.html", assignment=found, form=ActionForm())
+    return render_template("assess/campaign.html", assignment=found, form=ActionForm(),
+                           estimate=next_step.estimate(db.session, found))
 
 
 @bp.post("/campaigns/<int:campaign_id>/start")
@@ -143,13 +150,15 @@ def section(attempt_id: int, number: int):
     page = _section_or_404(attempt, number)
     form = ActionForm()
     errors: dict[int, str] = {}
+    from_review = request.args.get("from") == "review"  # "Change" on the review page leads back there
     if form.validate_on_submit():
         given = answers_from(request.form, page.questions)
         later = request.form.get("action") == "later"
         user_id = _begin_write()
         try:
             errors = answers.save_answers(db.session, attempt_id, user_id, given, now=utcnow(),
-                                           section=number - 1, advance=not later)
+                                           section=number - 1, advance=not later,
+                                           keep_furthest=from_review)
         except (AlreadySubmitted, OutsideWindow) as exc:
             db.session.rollback()
             return _blocked(exc, attempt_id)
@@ -162,15 +171,17 @@ def section(attempt_id: int, number: int):
             if attempt.campaign.adaptive and attempt.last_section == number - 1:
                 flash(_("Thank you. Based on your answers, there are more questions in this section."),
                       "success")
-                return redirect(url_for("assess.section", attempt_id=attempt_id, number=number))
-            if number < page.count:
+                return redirect(url_for("assess.section", attempt_id=attempt_id, number=number,
+                                        **({"from": "review"} if from_review else {})))
+            if number < page.count and not from_review:
                 return redirect(url_for("assess.section", attempt_id=attempt_id, number=number + 1))
             return redirect(url_for("assess.review", attempt_id=attempt_id))
         page = _section_or_404(attempt, number)
         for question in page.questions:  # show what was typed, so it can be corrected
             if question.item.id in errors:
                 question.value = given.get(question.item.id)
-    return render_template("assess/section.html", attempt=attempt, page=page, form=form, errors=errors)
+    return render_template("assess/section.html", attempt=attempt, page=page, form=form, errors=errors,
+                           from_review=from_review)
 
 
 @bp.post("/attempts/<int:attempt_id>/answers")

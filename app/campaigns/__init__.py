@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 
-from app.campaigns import jobs, routes  # noqa: E402,F401
+from app.campaigns import editing, jobs, routes  # noqa: E402,F401

@@ -1,18 +1,22 @@
-"""flask campaigns create | invite | list — campaigns from the command line (acting as the system)."""
+"""flask campaigns create | invite | list | remind-due — campaigns from the command line (acting as the
+system)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from app.campaigns.jobs import send_invitations
+from app.campaigns.jobs import REMIND, send_invitations
 from app.extensions import db
+from app.jobs import add as add_job
+from app.jobs import start_pending
 from app.models import Campaign, Country, Instrument, InstrumentKind, Organisation, RoleProfile
 from app.models.base import utcnow
-from app.services.assessment import campaigns, invites
+from app.services.assessment import campaign_edit, campaigns, invites
 from app.services.audit import SYSTEM
 from app.services.errors import DomainError, ValidationFailed
 
@@ -101,15 +105,31 @@ def create(country_code: str, instrument_code: str, name: str, cycle_label: str,
                + (f"; follows campaign {baseline.id} ({baseline.name})" if baseline else ""))
 
 
+def _move_warnings(file: Path, staged, moves: str | None) -> list[dict]:
+    """The officials the file would move, each printed; refused unless --moves says what to do."""
+    warnings = invites.move_warnings(staged)
+    for warning in warnings:
+        click.echo(f"{file.name}: {warning['text']}", err=True)
+    if warnings and moves is None:
+        db.session.rollback()
+        raise click.ClickException("nothing imported: give --moves keep or --moves move to say what to do "
+                                   "with the officials above")
+    return warnings
+
+
 @campaigns_cli.command("invite")
 @click.argument("campaign_id", type=int)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--only-valid", is_flag=True, help="Import the good rows even when some are bad.")
+@click.option("--moves", type=click.Choice(["keep", "move"]), default=None,
+              help="For officials whose organisation or role profile in the file differs from their "
+                   "account's: keep them as they are, or move them as the file says.")
 @with_appcontext
-def invite(campaign_id: int, file: Path, only_valid: bool) -> None:
+def invite(campaign_id: int, file: Path, only_valid: bool, moves: str | None) -> None:
     """Check FILE (CSV: email, name, organisation[, role profile]) and invite its officials.
 
-    Every bad row is printed. With bad rows, nothing is written unless --only-valid is given.
+    Every bad row is printed. With bad rows, nothing is written unless --only-valid is given; with
+    officials the file would move, nothing is written unless --moves says what to do with them.
     """
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None:
@@ -132,19 +152,25 @@ def invite(campaign_id: int, file: Path, only_valid: bool) -> None:
     if not staged.valid_rows:
         db.session.rollback()
         raise click.ClickException("nothing to import")
+    warnings = _move_warnings(file, staged, moves)
 
     with click.progressbar(length=2 * len(staged.valid_rows), label="Importing") as bar:
         def advance(done: int, total: int) -> None:
             bar.update(done - bar.pos)
 
         try:
-            result = invites.import_file(db.session, SYSTEM, staged, progress=advance)
+            result = invites.import_file(db.session, SYSTEM, staged, progress=advance,
+                                         choices={w["row"]: moves for w in warnings})
         except DomainError as exc:
             db.session.rollback()
             raise click.ClickException(str(exc)) from exc
     db.session.commit()
-    click.echo(f"Invited {result.invited} ({result.created} new accounts, {result.reused} existing; "
-               f"{result.already_invited} were invited already)")
+    click.echo(f"Invited {result.invited} official{'' if result.invited == 1 else 's'}: "
+               f"{result.created} with new account{'' if result.created == 1 else 's'}, "
+               f"{result.invited - result.created} who already had one; "
+               f"{result.already_invited} invited already"
+               + (f"; {result.moved} moved, {result.kept} kept ({result.left_out} of them not invited)"
+                  if warnings else ""))
 
     with click.progressbar(length=result.invited or 1, label="Sending invitations") as bar:
         def sent_so_far(done: int, total: int) -> None:
@@ -179,3 +205,28 @@ def list_campaigns(country_code: str | None) -> None:
                    f"submitted {f.submitted} ({rate})")
     if not found:
         click.echo("No campaigns.")
+
+
+@campaigns_cli.command("remind-due")
+@click.option("--now", "now_text", default=None, metavar="YYYY-MM-DDTHH:MM",
+              help="Act as if it were this time (UTC); without it, now.")
+@with_appcontext
+def remind_due(now_text: str | None) -> None:
+    """Send the scheduled reminders that are due (run it hourly, e.g. from cron)."""
+    try:
+        now = datetime.fromisoformat(now_text).astimezone(UTC) if now_text else utcnow()
+    except ValueError as exc:
+        raise click.BadParameter(f"{now_text!r} is not a time like 2027-03-27T08:00", param_hint="--now") \
+            from exc
+    due = campaign_edit.due_reminders(db.session, now)
+    reminded = 0
+    for campaign in due:
+        ids = campaigns.record_reminders(db.session, SYSTEM, campaign, now)
+        if ids:
+            add_job(REMIND, {"campaign_id": campaign.id, "invitation_ids": ids},
+                    country_id=campaign.country_id)
+            reminded += len(ids)
+    db.session.commit()
+    start_pending()
+    click.echo(f"{len(due)} campaign{'s' if len(due) != 1 else ''} with reminders due: "
+               f"{reminded} official{'s' if reminded != 1 else ''} reminded")

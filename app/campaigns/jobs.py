@@ -106,7 +106,8 @@ def send_invitations(campaign_id: int, inviter: str, progress: Callable[[int, in
 
 def send_reminders(campaign_id: int, invitation_ids: list[int],
                    progress: Callable[[int, int], None]) -> int:
-    """E-mail a reminder for each invitation unless its official has submitted meanwhile; how many."""
+    """E-mail a reminder for each invitation unless its official has submitted meanwhile or said on
+    their account page they want no reminders; how many."""
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None:
         return 0
@@ -117,7 +118,7 @@ def send_reminders(campaign_id: int, invitation_ids: list[int],
     for batch in _batches(invitation_ids):
         for invitation in batch:
             if invitation.campaign_id == campaign_id and invitation.user.active \
-                    and invitation.user_id not in submitted:
+                    and invitation.user.email_reminders and invitation.user_id not in submitted:
                 with force_locale(_locale(invitation.user)):
                     _send_reminder(invitation.user, campaign)
                 sent += 1

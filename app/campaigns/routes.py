@@ -6,6 +6,7 @@ from datetime import datetime
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -17,11 +18,14 @@ from app.campaigns.forms import (
     CountryChoiceForm,
     InviteUploadForm,
     campaign_form,
+    move_choices_form,
     organisation_assessment_form,
 )
 from app.campaigns.jobs import INVITE, REMIND
+from app.campaigns.wording import invited_message
 from app.dashboard.export import csv_response
 from app.extensions import db
+from app.formatting import date_text, datetime_text
 from app.ids import arg_id, page_arg
 from app.jobs import add as add_job
 from app.jobs import job_or_404, require_queue
@@ -50,14 +54,17 @@ ERRORS_PER_PAGE = 50
 @bp.context_processor
 def _helpers() -> dict:
     def in_country_time(moment: datetime | None, campaign: Campaign) -> str:
-        if moment is None:
-            return ""
-        return f"{campaigns.local_time(moment, campaign.country.time_zone):%Y-%m-%d %H:%M}"
+        return datetime_text(moment, campaign.country.time_zone)  # "" for None
 
     def percent(rate: float | None) -> str:
         return "–" if rate is None else f"{rate:.0%}"
 
-    return {"in_country_time": in_country_time, "percent": percent, "level_for": org_maturity.level_for}
+    def reminder_words(days: list[int] | None) -> str:
+        return ", ".join(ngettext("%(num)s day before closing", "%(num)s days before closing", d)
+                         for d in days) if days else _("None")
+
+    return {"in_country_time": in_country_time, "percent": percent, "level_for": org_maturity.level_for,
+            "reminder_words": reminder_words}
 
 
 def _campaign(campaign_id: int) -> Campaign:
@@ -101,8 +108,7 @@ def new():
     baselines = campaigns.baseline_choices(db.session, country)
     form = campaign_form(organisations, profiles,
                          [(i.id, f"{i.name} ({i.code}, version {i.version})") for i in instruments],
-                         [(c.id, f"{c.name} ({c.cycle_label}, "
-                                 f"{campaigns.local_time(c.opens_at, country.time_zone):%Y-%m-%d})")
+                         [(c.id, f"{c.name} ({c.cycle_label}, {date_text(c.opens_at, country.time_zone)})")
                           for c in baselines])
     if form.validate_on_submit():
         chosen = set(form.organisations.data or [])
@@ -238,11 +244,15 @@ def _invite_file(campaign: Campaign, file_id: int) -> InviteFile:
 def invite_file(campaign_id: int, file_id: int):
     campaign = _campaign(campaign_id)
     staged = _invite_file(campaign, file_id)
+    return _checked_file_page(campaign, staged, move_choices_form(invites.move_warnings(staged)))
+
+
+def _checked_file_page(campaign: Campaign, staged: InviteFile, form):
     errors = ListPagination(page=page_arg(), per_page=ERRORS_PER_PAGE,
                             error_out=False, items=staged.errors)
     return render_template("campaigns/invite_file.html", campaign=campaign, staged=staged,
-                           errors=errors, counts=invites.problem_counts(staged),
-                           form=ActionForm())
+                           errors=errors, counts=invites.problem_counts(staged), form=form,
+                           warnings=invites.move_warnings(staged))
 
 
 @bp.post("/<int:campaign_id>/invite-files/<int:file_id>/import")
@@ -250,11 +260,14 @@ def invite_file(campaign_id: int, file_id: int):
 def import_file(campaign_id: int, file_id: int):
     campaign = _campaign(campaign_id)
     staged = _invite_file(campaign, file_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    form = move_choices_form(invites.move_warnings(staged))
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        return _checked_file_page(campaign, staged, form)  # a choice is missing: say which
     require_queue()  # the invitations are e-mailed by a job: refuse before any account is written
     try:
-        result = invites.import_file(db.session, current_actor(), staged)
+        result = invites.import_file(db.session, current_actor(), staged, choices=form.choices())
     except ValidationFailed as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -263,9 +276,7 @@ def import_file(campaign_id: int, file_id: int):
     job = add_job(INVITE, {"campaign_id": campaign.id, "inviter": current_user.name},
                   country_id=campaign.country_id, created_by_id=current_user.id)
     db.session.commit()
-    flash(_("%(invited)s officials invited (%(created)s new accounts, %(reused)s existing; "
-            "%(skipped)s were invited already)", invited=result.invited, created=result.created,
-            reused=result.reused, skipped=result.already_invited), "success")
+    flash(invited_message(result), "success")
     return redirect(url_for("campaigns.job", job_id=job.id))
 
 

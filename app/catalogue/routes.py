@@ -10,7 +10,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from app.authz import Scope, current_actor, require_role, signed_in
-from app.catalogue import bp
+from app.catalogue import bp, publishing
 from app.catalogue.forms import (
     ACCESSIBILITY_LABELS,
     FORMAT_LABELS,
@@ -27,7 +27,8 @@ from app.ids import MAX_PAGE, page_arg, parse_id
 from app.jobs import enqueue, job_or_404
 from app.models import Job, Resource, Role, Suggestion
 from app.models.base import utcnow
-from app.services import catalogue, catalogue_search, markdown
+from app.pickers import wants_more_rows
+from app.services import catalogue, catalogue_search, markdown, paths
 from app.services.errors import NotFound, ValidationFailed
 from app.services.learning import suggestions
 
@@ -45,15 +46,10 @@ def _language_name(tag: str) -> str:
     return catalogue.language_name(tag, _locale())
 
 
-@bp.app_template_filter("hours")
-def _hours(value: float) -> str:
-    return f"{value:g}"
-
-
 @bp.app_context_processor
 def _catalogue_labels() -> dict:
     return {"format_labels": FORMAT_LABELS, "accessibility_labels": ACCESSIBILITY_LABELS,
-            "is_open_licence": catalogue.is_open_licence}
+            "is_open_licence": catalogue.is_open_licence, "licence_kind": catalogue.licence_kind}
 
 
 # Search and resource pages -----------------------------------------------------------------------
@@ -74,8 +70,10 @@ def index():
     filters = _filters(form)
     page = _page(catalogue_search.search_query(filters, include_retired=current_user.is_admin))
     args = {name: value for name, value in request.args.items() if name != "page"}
+    # Paths match the words only: the filters (level, format, licence ...) describe one resource.
+    matching_paths = paths.published_paths(db.session, filters.text)[:5] if filters.text else []
     return render_template("catalogue/index.html", form=form, page=page, args=args,
-                           filtered=bool(args))
+                           filtered=bool(args), matching_paths=matching_paths)
 
 
 def _filters(form: SearchForm) -> catalogue_search.SearchFilters:
@@ -165,27 +163,17 @@ def _pending(suggestion_id: int) -> Suggestion:
 @bp.route("/suggestions/<int:suggestion_id>/publish", methods=["GET", "POST"])
 @require_role(Role.ADMIN)
 def publish(suggestion_id: int):
+    """The form, then a confirmation page (its Publish posts the same values, confirmed), then the
+    resource; "Change" on the confirmation and "Add more rows" show the form again as it was."""
     suggestion = _pending(suggestion_id)
     form = PublishForm()
     if request.method == "GET":
         form.url.data, form.title.data = suggestion.url, suggestion.title
-    if form.validate_on_submit():
-        details = suggestions.ResourceDetails(
-            title=form.title.data, provider=form.provider.data, url=form.url.data,
-            licence=form.licence.data, languages=form.languages.data, format=form.format.data,
-            hours=form.hours.data, cost=form.cost.data, competencies=form.competencies.data,
-            description=form.description.data or "", certificate=form.certificate.data,
-            offline=form.offline.data, accessibility=form.accessibility.data or (),
-            prerequisites=form.prerequisites.data or "")
-        try:
-            resource = suggestions.publish(db.session, current_actor(), suggestion, details,
-                                           today=utcnow().date())
-        except ValidationFailed as exc:
-            show_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("%(title)s is published in the catalogue", title=resource.title), "success")
-            return redirect(url_for("catalogue.resource", code=resource.code))
+    elif not wants_more_rows() and request.form.get("action") != "change":
+        response = publishing.submit(form, suggestion)
+        if response is not None:
+            return response
+    publishing.prepare(form)
     duplicates = suggestions.find_duplicates(db.session, [suggestion])[suggestion.id]
     return render_template("catalogue/publish.html", form=form, suggestion=suggestion,
                            duplicates=duplicates)

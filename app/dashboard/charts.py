@@ -15,6 +15,7 @@ from app.dashboard.selection import Selection
 from app.dashboard.tables import level_grid
 from app.services.evaluation import Table, heatmap_grid
 from app.services.evaluation import charts as svg
+from app.services.evaluation.chart_parts import HEAT_BANDS, HEAT_COLOURS
 
 MAX_SERIES = svg.MAX_LINES
 
@@ -48,8 +49,9 @@ def heatmap(table: Table, selection: Selection, title: str, description: str) ->
     organisations, competencies, grid = heatmap_grid(table)
     values = [[_number(grid[(org_id, comp_id)].mean_gap) if (org_id, comp_id) in grid else None
                for comp_id, _code, _name in competencies] for org_id, _org in organisations]
-    return svg.heatmap([label(name) for _id, name in organisations], [code for _id, code, _n in competencies],
-                       values, title=title, description=description, vmin=0,
+    return svg.heatmap([label(name) for _id, name in organisations],
+                       [name for _id, _code, name in competencies], values, title=title,
+                       description=description, vmin=0, bands=HEAT_BANDS, colours=HEAT_COLOURS,
                        colour_label=_("Mean gap (levels)"), **_common(table))
 
 
@@ -151,8 +153,9 @@ CHARTS = {
         "invited, those who started and those who submitted. The table below gives the same numbers."),
         participation),
     "heatmap": ChartSpec("heatmap", _l("Mean gap by organisation and competency"), _l(
-        "Heatmap: the mean gap, in levels, of each organisation (rows) in each competency (columns, by "
-        "code); darker is a larger gap. The table below gives the same numbers."), heatmap),
+        "Heatmap: the mean gap, in levels, of each organisation (rows) in each competency (columns); "
+        "darker is a larger gap, in the same colours as the table below, which gives the same "
+        "numbers."), heatmap),
     "levels": ChartSpec("levels", _l("Officials at each level, per competency"), _l(
         "Stacked bar chart: for each competency, the share of officials at each level of the scale. "
         "The table below gives the counts."), levels),

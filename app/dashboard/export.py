@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from flask import Response
 from flask_babel import gettext as _
 
-from app.dashboard.formatting import not_enough_text, suppressed_text
+from app.dashboard.formatting import dimension, not_enough_text, suppressed_text
 from app.dashboard.headers import PERSON_LEVELS, headers_for, title_of
 from app.dashboard.selection import Option, Selection
 from app.services.evaluation import Table, exports
@@ -52,7 +52,8 @@ def table_download(table: Table, file_format: str, selection: Selection, *, nois
 def file_wording(table: Table) -> exports.Wording:
     return exports.Wording(headers=headers_for(table), hidden=_("Hidden figures"),
                            suppressed=suppressed_text(table.k), not_enough=not_enough_text(),
-                           yes=_("yes"), no=_("no"), about=_("About this file"))
+                           yes=_("yes"), no=_("no"), about=_("About this file"),
+                           values={"dimension": dimension})
 
 
 def file_context(table: Table, selection: Selection, lines: Sequence[tuple[str, str]] = (), *,

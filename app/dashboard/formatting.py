@@ -12,6 +12,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.services.evaluation import NotEnoughData, Suppressed
+from app.services.evaluation.chart_parts import HEAT_BANDS  # the chart's colour scale is the table's
 
 DASH = "–"  # nothing to show: no officials, or a statistic that is not defined
 
@@ -32,8 +33,9 @@ def not_enough_text() -> str:
 
 
 def cell(value: object, kind: str = "count") -> str:
-    """A figure as text. ``kind``: count, level (1 decimal), change (signed, 1 decimal), percent,
-    p, effect (2 decimals), gain (2 decimals), hours (1 decimal), value (as recorded)."""
+    """A figure as text. ``kind``: count, level (1 decimal), change (signed, 1 decimal), fine change
+    (signed, 2 decimals), percent, p, effect (2 decimals), gain (2 decimals), hours (1 decimal), value
+    (as recorded)."""
     if isinstance(value, Suppressed):
         return hidden_text()
     if isinstance(value, NotEnoughData):
@@ -50,6 +52,8 @@ def cell(value: object, kind: str = "count") -> str:
         return _number(value, "#,##0.0")
     if kind == "change":
         return _number(value, "+#,##0.0;-#,##0.0")
+    if kind == "fine change":
+        return _number(value, "+#,##0.00;-#,##0.00")
     if kind == "percent":
         return _number(value, "#,##0%")
     if kind == "p":
@@ -61,8 +65,12 @@ def cell(value: object, kind: str = "count") -> str:
 
 def _number(value: float, pattern: str) -> str:
     """flask_babel's format_decimal (and format_percent, for a pattern with %) in the request's
-    locale, with each pattern parsed once: a page of a thousand figures formats a thousand."""
-    return _pattern(pattern).apply(value, get_locale())
+    locale, with each pattern parsed once: a page of a thousand figures formats a thousand. A value
+    that rounds to zero reads as zero, unsigned ("0.0", never "-0.0" or "+0.0")."""
+    parsed = _pattern(pattern)
+    if round(abs(value) * 10 ** parsed.scale, parsed.frac_prec[1]) == 0:
+        value, parsed = 0, _pattern(pattern.split(";")[0].replace("+", ""))
+    return parsed.apply(value, get_locale())
 
 
 @cache
@@ -82,9 +90,6 @@ def interval(low: object, high: object, kind: str = "change") -> str:
     if not isinstance(low, int | float) or not isinstance(high, int | float):
         return cell(low, kind)
     return _("%(low)s to %(high)s", low=cell(low, kind), high=cell(high, kind))
-
-
-HEAT_BANDS = (0.5, 1.0, 1.5, 2.0)  # mean gap (levels) where the next colour starts
 
 
 def heat_class(value: object) -> str:
@@ -107,6 +112,13 @@ def label(text: str) -> str:
     return by_locale[locale].get(text, text)
 
 
+def dimension(key: str) -> str:
+    """A dimension of an organisation's maturity in words ("data_governance": "Data governance"),
+    a key no label names written out the same way."""
+    text = label(key)
+    return text if text != key else key.replace("_", " ").capitalize()
+
+
 def _labels() -> dict[str, str]:
     return {
         "All organisations": _("All organisations"),
@@ -117,6 +129,10 @@ def _labels() -> dict[str, str]:
         "Whole country": _("Whole country"),
         "All levels": _("All levels"),
         "overall": _("Overall"),
+        # the dimensions of an organisation's maturity (app.content.schemas.MATURITY_DIMENSIONS)
+        "strategy": _("Strategy"), "leadership": _("Leadership"), "budget": _("Budget"),
+        "data_governance": _("Data governance"), "infrastructure": _("Infrastructure"),
+        "staffing": _("Staffing"), "general": _("General"),
         "applied": _("Applied it at work"),
         "frequency": _("How often"),
         "barrier": _("What stopped them"),

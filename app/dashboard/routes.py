@@ -19,7 +19,7 @@ from app.dashboard import bp
 from app.dashboard.cache import cached, rendered
 from app.dashboard.charts import CHARTS
 from app.dashboard.export import table_download
-from app.dashboard.formatting import cell, heat_class, interval, label
+from app.dashboard.formatting import cell, dimension, heat_class, interval, label
 from app.dashboard.forms import PersonExportForm
 from app.dashboard.headers import header
 from app.dashboard.paging import current_page
@@ -52,9 +52,9 @@ def _release(selection: Selection) -> Release:
 @bp.context_processor
 def _dashboard_helpers() -> dict[str, object]:
     return {"cell": cell, "interval": interval, "heat_class": heat_class, "label": label,
-            "page_titles": PAGE_TITLES, "charts": CHARTS, "heatmap_grid": evaluation.heatmap_grid,
-            "level_grid": level_grid, "grid": grid, "column_groups": column_groups,
-            "column_header": header}
+            "dimension": dimension, "page_titles": PAGE_TITLES, "charts": CHARTS,
+            "heatmap_grid": evaluation.heatmap_grid, "level_grid": level_grid, "grid": grid,
+            "column_groups": column_groups, "column_header": header}
 
 
 def _page(page: str) -> str:

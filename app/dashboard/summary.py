@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from babel.lists import format_list
-from flask_babel import format_date, format_decimal, get_locale, ngettext
+from flask_babel import format_date, get_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
@@ -41,9 +41,7 @@ def _and(items: list[str]) -> str:
 
 def _levels(change: float) -> str:
     """A change in levels, signed, with one decimal (two when one would read as zero)."""
-    if abs(change) < 0.05:
-        return format_decimal(change, format="+#,##0.00;-#,##0.00")
-    return cell(change, "change")
+    return cell(change, "fine change" if abs(change) < 0.05 else "change")
 
 
 # Change over time ----------------------------------------------------------------------------------

@@ -58,7 +58,9 @@ def send_due(progress: Callable[[int, int], None], *, weeks: int) -> Sent:
             .options(selectinload(FollowUp.user), selectinload(FollowUp.path_version))
             .order_by(FollowUp.id))
         for follow_up in batch:
-            if follow_up.sent_at is None:  # another run may have got there first
+            # sent_at None: another run may have got there first. Without e-mail (their account page
+            # says so) the questions wait on their progress page, where due ones show.
+            if follow_up.sent_at is None and follow_up.user.email_follow_ups:
                 with force_locale(follow_up.user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
                     _send(follow_up)
                 follow_up.sent_at = utcnow()

@@ -161,7 +161,8 @@ def path(path_version_id: int):
         abort(404)
     feedback = (learning.feedback_of(db.session, current_user, path_version_id=path_version_id)
                 if view.enrolment and view.enrolment.completed_at else None)
-    return render_template("learn/path.html", view=view, feedback=feedback)
+    return render_template("learn/path.html", view=view, feedback=feedback,
+                           steps=plan_view.group_alternatives(view.steps))
 
 
 @bp.post("/paths/<int:path_version_id>/enrol")

@@ -8,16 +8,15 @@ review (``Attempt.manager_id``, see app.services.assessment.validation); anythin
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.authz import Scope, current_actor, require_role
 from app.extensions import db
 from app.form_errors import show_error
+from app.formatting import datetime_text
 from app.learn.refresh import refresh_plan_quietly
 from app.managers import bp
 from app.managers.forms import ManagerForm, review_form
@@ -31,10 +30,8 @@ EVERYONE = (Role.OFFICIAL, Role.FOCAL_POINT, Role.ADMIN)  # scoped by the querie
 
 
 def _when(moment: datetime, time_zone: str) -> str:
-    """"3 March 2027 at 09:00" in the country's time zone."""
-    local = moment.astimezone(ZoneInfo(time_zone))
-    return _("%(date)s at %(time)s", date=format_date(local, "d MMMM y", rebase=False),
-             time=format_time(local, "HH:mm", rebase=False))
+    """"3 March 2027 at 09:00" in the campaign's country's time zone."""
+    return datetime_text(moment, time_zone)
 
 
 @bp.context_processor

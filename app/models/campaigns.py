@@ -32,6 +32,10 @@ class Campaign(Base):
     require_self_rating: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     # Adaptive: each next knowledge check is the most informative one for the official's current estimate.
     adaptive: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Automatic reminders: the days before closing on which officials who have not submitted get one
+    # (app.services.assessment.campaign_edit); the scheduled moments up to reminders_done_until are handled.
+    reminder_days: Mapped[list[int]] = mapped_column(JSON, default=list, server_default="[]")
+    reminders_done_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[created_at]
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.models.base import Base, UTCDateTime, created_at, intpk, str200
@@ -70,6 +70,11 @@ class User(UserMixin, Base):
     # The official's line manager: an account in the same organisation, who may validate their results.
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     locale: Mapped[str | None] = mapped_column(String(10))
+    # The languages the official learns in, from their account page (BCP 47, most preferred first);
+    # None: what they answered in their latest assessment.
+    learning_languages: Mapped[list[str] | None] = mapped_column(JSON)
+    email_reminders: Mapped[bool] = mapped_column(Boolean, default=True)  # about open assessments
+    email_follow_ups: Mapped[bool] = mapped_column(Boolean, default=True)  # questions after a path
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[created_at]
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

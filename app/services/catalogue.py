@@ -56,10 +56,32 @@ _LICENSE_REF = re.compile(r"^LicenseRef-[A-Za-z0-9][A-Za-z0-9.-]*$", re.IGNORECA
 # Licences -----------------------------------------------------------------------------------------
 
 
+# Licences known to let anyone reuse and adapt the material (the Open Definition's sense: no
+# "non-commercial" or "no derivatives" clause). Only these are called open: what any other licence,
+# a LicenseRef- above all, allows is for the reader to check; the app cannot know it.
+OPEN_LICENCES = frozenset({
+    "CC0-1.0", "CC-PDDC", "CC-BY-1.0", "CC-BY-2.0", "CC-BY-2.5", "CC-BY-3.0", "CC-BY-3.0-IGO",
+    "CC-BY-4.0", "CC-BY-SA-2.0", "CC-BY-SA-2.5", "CC-BY-SA-3.0", "CC-BY-SA-3.0-IGO", "CC-BY-SA-4.0",
+    "OGL-UK-1.0", "OGL-UK-2.0", "OGL-UK-3.0", "OGL-Canada-2.0", "etalab-2.0", "DL-DE-BY-2.0",
+    "NLOD-2.0", "ODbL-1.0", "ODC-By-1.0", "PDDL-1.0", "CDLA-Permissive-2.0",
+    "MIT", "Apache-2.0", "BSD-2-Clause", "BSD-3-Clause", "MPL-2.0", "Unlicense",
+    "GPL-3.0-only", "GPL-3.0-or-later", "AGPL-3.0-only", "AGPL-3.0-or-later", "LGPL-3.0-only",
+})
+OPEN, CHECK = "open", "check"
+
+
 def is_open_licence(licence: str | None) -> bool:
-    """True for material under a licence (an SPDX id or LicenseRef-), False for ``free-access``:
-    free to read, but not licensed for reuse."""
-    return bool(licence) and licence != FREE_ACCESS
+    """True only for a licence of OPEN_LICENCES; False for ``free-access`` (free to read, not licensed
+    for reuse) and for any other licence, whose terms the reader must check."""
+    return licence in OPEN_LICENCES
+
+
+def licence_kind(licence: str | None) -> str:
+    """``open`` (OPEN_LICENCES), ``free-access``, or ``check``: any other licence, whose terms the
+    app cannot vouch for."""
+    if licence in OPEN_LICENCES:
+        return OPEN
+    return FREE_ACCESS if licence == FREE_ACCESS else CHECK
 
 
 def check_licence(text: str) -> str:

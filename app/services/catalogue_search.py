@@ -13,7 +13,7 @@ from sqlalchemy import Select, String, and_, case, cast, false, func, or_, selec
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import Competency, ProficiencyLevel, Resource, ResourceCompetency
-from app.services.catalogue import FREE_ACCESS, PUBLISHED
+from app.services.catalogue import FREE_ACCESS, OPEN_LICENCES, PUBLISHED
 
 # Search -----------------------------------------------------------------------------------------
 
@@ -78,7 +78,7 @@ def search_query(filters: SearchFilters, *, include_retired: bool = False) -> Se
     if filters.format:
         stmt = stmt.where(Resource.format == filters.format)
     if filters.licence == "open":
-        stmt = stmt.where(Resource.licence != FREE_ACCESS)
+        stmt = stmt.where(Resource.licence.in_(sorted(OPEN_LICENCES)))
     elif filters.licence == FREE_ACCESS:
         stmt = stmt.where(Resource.licence == FREE_ACCESS)
     if filters.cost:

@@ -21,3 +21,11 @@ class NotFound(DomainError):
 
 class TokenInvalid(DomainError):
     """An e-mailed link is unknown, expired or already used."""
+
+
+class ManyProblems(ValidationFailed):
+    """Several inputs broke rules at once; ``problems`` holds each, with its field, to show together."""
+
+    def __init__(self, problems: list[ValidationFailed]) -> None:
+        super().__init__("; ".join(str(p) for p in problems), field=None)
+        self.problems = problems

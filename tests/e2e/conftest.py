@@ -50,7 +50,7 @@ def _serve(folder: Path):
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        for _ in range(300):  # up to a minute on a loaded machine
             try:
                 with urllib.request.urlopen(base + "/healthz", timeout=1):  # noqa: S310 - our own server
                     break

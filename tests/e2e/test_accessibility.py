@@ -17,7 +17,8 @@ PAGES = {
                           "/dashboard/countries", "/dashboard/people", "/evaluation/follow-ups"],
     "chloe.martin@example.org": ["/", "/assess/", "/learn/", "/evaluation/me", "/catalogue/",
                                  "/catalogue/?q=data&language=fr", "/catalogue/suggest",
-                                 "/catalogue/resources/gds-service-standard"],
+                                 "/catalogue/resources/gds-service-standard", "/paths/",
+                                 "/paths/?q=data", "/account/"],
 }
 
 

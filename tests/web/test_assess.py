@@ -242,8 +242,38 @@ def test_the_review_page_lists_unanswered_items_with_change_links(browser, attem
     assert page.count("Not answered") == 6
     assert "French" in page
     check = items[f"{attempt.instrument.framework.competencies[0].code}-k3"]
-    assert f'href="/assess/attempts/{attempt.id}/sections/2#item-{check.id}"' in page
+    assert f'href="/assess/attempts/{attempt.id}/sections/2?from=review#item-{check.id}"' in page
     assert "Submit my answers" in page
+
+
+def test_change_from_the_review_saves_and_goes_back_to_the_review(browser, attempt):
+    items = _items(attempt)
+    check = items[f"{attempt.instrument.framework.competencies[0].code}-k3"]
+    browser.sign_in_as(attempt.user)
+    answers.save_answers(db.session, attempt.id, attempt.user_id, {check.id: "a"}, now=utcnow())
+    attempt.last_section = 3  # they had reached the review
+    db.session.flush()
+    change = f"/assess/attempts/{attempt.id}/sections/2?from=review"
+    page = browser.get(change).get_data(as_text=True)
+    assert "Save and return to your answers" in page and "Save and continue" not in page
+    assert f'href="/assess/attempts/{attempt.id}/review"' in page  # the back link, too
+    response = browser.post(change, {f"item-{check.id}": "b", "action": "review"}, token_from=change)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/assess/attempts/{attempt.id}/review")
+    assert _answers(attempt)[check.id] == "b"
+    db.session.refresh(attempt)
+    assert attempt.last_section == 3  # resuming still brings them to the review
+
+
+def test_a_bad_answer_changed_from_the_review_stays_on_the_section_with_the_way_back(browser, attempt):
+    languages = _items(attempt)["ctx-languages"]
+    browser.sign_in_as(attempt.user)
+    change = f"/assess/attempts/{attempt.id}/sections/1?from=review"
+    response = browser.post(change, {f"item-{languages.id}": "klingon", "action": "review"},
+                            token_from=change)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Some answers were not saved" in page
+    assert "Save and return to your answers" in page
 
 
 def _answer_everything(attempt):
@@ -275,7 +305,7 @@ def test_submit_shows_the_results_and_a_second_submit_changes_nothing(browser, a
              for cell in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)]
     assert cells == ["3 Practitioner", "4 Expert",
                      "1 of 2 answered right; on their own they point to level 1",
-                     "1 Awareness , not sure — your answers fit level 1 or 2  Assessed", "—", "2",
+                     "1 Awareness , not sure — your answers fit level 1 or 2  Assessed", "not reviewed", "2",
                      "Your self-rating is two or more levels above what the knowledge checks showed."]
     assert "2 levels below the target" in page  # largest gaps
     strengths = page.split("Strengths")[1].split("Your skills profile")[0]

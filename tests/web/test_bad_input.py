@@ -293,31 +293,42 @@ def test_a_user_email_past_its_column_is_a_form_error(browser, admin):
     assert db.session.scalar(select(User).where(User.email == email)) is None
 
 
-@pytest.mark.parametrize("field, limit", [("code", 120), ("description", 10_000), ("steps", 10_000),
-                                          ("prerequisites", 2_000)])
-def test_path_text_past_its_limit_is_a_form_error(browser, admin, field, limit):
+@pytest.mark.parametrize("field, length, message", [
+    ("code", 121, "The id must be 120 characters or fewer"), ("title", 301, "300 characters or fewer"),
+    ("description", 10_001, "Write the description in 10,000 characters or fewer"),
+    ("steps-0-resource", 10_001, "Step 1: no resource with the id xxx"),
+    ("prerequisites-0", 2_001, "No resource with the id xxx")])
+def test_path_text_past_its_limit_is_a_form_error(browser, admin, field, length, message):
     ResourceFactory(code="intro")
-    fields = {"code": "open-data", "title": "Open data", "steps": "intro", field: "x" * (limit + 1)}
+    fields = {"code": "open-data", "title": "Open data", "steps-0-resource": "intro", field: "x" * length}
     response = browser.post("/paths/new", fields)
     assert response.status_code == 200
-    assert f"cannot be longer than {limit} characters" in response.get_data(as_text=True)
+    assert message in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(PathVersion)) == 0
 
 
-@pytest.mark.parametrize("field, limit", [("licence", 80), ("languages", 500), ("competencies", 5_000),
-                                          ("prerequisites", 2_000), ("description", 10_000)])
-def test_publish_text_past_its_limit_is_a_form_error(browser, admin, field, limit):
+@pytest.mark.parametrize("field, value, message", [
+    ("title", "x" * 301, "Use 300 characters or fewer"),
+    ("provider", "x" * 201, "Use 200 characters or fewer"),
+    ("licence", "x" * 81, "Give a licence id of 80 characters or fewer"),
+    ("licence_other", "LicenseRef-" + "x" * 70, "Give a licence id of 80 characters or fewer"),
+    ("languages", "x" * 501, "Enter the languages in 500 characters or fewer"),
+    ("prerequisites-0", "x" * 2001, "No resource has the code xxx"),
+    ("description", "x" * 10_001, "Write the description in 10,000 characters or fewer")])
+def test_publish_text_past_its_limit_is_a_form_error(browser, admin, field, value, message):
     from tests.web.test_catalogue_curation import _suggestion
 
     competency = make_framework(competencies=1).competencies[0]
     suggestion = _suggestion(title="Privacy basics")
     fields = {"title": "Privacy basics", "provider": "CNIL", "url": "https://example.org/course",
-              "licence": "etalab-2.0", "languages": "fr", "format": "course", "hours": "2.5", "cost": "free",
-              "competencies": f"{competency.code} 0-2", "description": "About it."}
-    response = browser.post(f"/catalogue/suggestions/{suggestion.id}/publish",
-                            {**fields, field: "x" * (limit + 1)})
+              "licence": "other" if field == "licence_other" else "etalab-2.0", "languages": "fr",
+              "format": "course", "hours": "2.5", "cost": "free",
+              "competencies-0-competency": str(competency.id),
+              "competencies-0-level_from": "0", "competencies-0-level_to": "2", "description": "About it.",
+              "confirmed": "yes"}
+    response = browser.post(f"/catalogue/suggestions/{suggestion.id}/publish", {**fields, field: value})
     assert response.status_code == 200
-    assert f"cannot be longer than {limit} characters" in response.get_data(as_text=True)
+    assert message in response.get_data(as_text=True)
     assert db.session.scalar(select(Resource).where(Resource.code == "privacy-basics")) is None
 
 

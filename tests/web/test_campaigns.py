@@ -70,7 +70,7 @@ def test_a_focal_point_creates_a_campaign_in_their_country(browser):
     assert campaign.closes_at == datetime(2026, 3, 31, 14, 0, tzinfo=UTC)
     assert [(co.organisation, co.default_role_profile) for co in campaign.organisations] == \
         [(ministry, profile)]
-    assert "2026-03-01 08:00 (Africa/Nairobi)" in page  # shown in the country's time zone
+    assert "1 March 2026 at 08:00 (Africa/Nairobi)" in page  # shown in the country's time zone
     event_ = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "campaign.create"))
     assert event_.actor_id == focal.id
 
@@ -281,14 +281,14 @@ def test_upload_check_then_import_on_purpose_then_emails(browser):
     staged = db.session.scalar(select(InviteFile))
     page = browser.get(response.headers["Location"]).get_data(as_text=True)
     assert "Import the 61 valid rows" in page and "Rows with problems" in page
-    assert "<td class=\"govuk-table__cell govuk-table__cell--numeric\">62</td>" in page
+    assert "<td class=\"govuk-table__cell govuk-table__cell--numeric\" data-label=\"Row\">62</td>" in page
     assert _count(User) == users_before and _count(Invitation) == 0  # nothing yet
 
     with mail.record_messages() as outbox:
         done = browser.post(f"/campaigns/{campaign.id}/invite-files/{staged.id}/import",
                             token_from=response.headers["Location"], follow_redirects=True)
     page = done.get_data(as_text=True)
-    assert "61 officials invited (60 new accounts, 1 existing" in page
+    assert "61 officials invited: 60 with new accounts and 1 who already had an account" in page
     assert "Done: 61 of 61" in page and "http-equiv=\"refresh\"" not in page
     assert _count(User) == users_before + 60 and _count(Invitation) == 61
     assert len(outbox) == 61
@@ -416,7 +416,8 @@ def test_a_focal_point_sets_the_minimum_evidence_and_the_adaptive_form(browser):
               "opens_date": ["1", "3", "2026"], "opens_time": "08:00",
               "closes_date": ["31", "3", "2026"], "closes_time": "17:00", "scope": "all"}
     refused = browser.post("/campaigns/new", {**fields, "min_checks": "9"}).get_data(as_text=True)
-    assert "Enter a whole number from 0 to 6" in refused and _count(Campaign) == 0
+    assert "Enter the number of knowledge checks as a whole number from 0 to 6" in refused
+    assert _count(Campaign) == 0
     browser.post("/campaigns/new", {**fields, "min_checks": "3", "adaptive": "y"},
                  token_from="/campaigns/new")
     campaign = db.session.scalar(select(Campaign))

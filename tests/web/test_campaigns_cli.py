@@ -104,7 +104,8 @@ def test_invite_only_valid_imports_the_good_rows_and_sends(app, tmp_path):
     assert result.exit_code == 0, result.output
     assert "row 27: email" in result.output
     assert "Importing" in result.output and "Sending invitations" in result.output
-    assert "Invited 25 (25 new accounts, 0 existing; 0 were invited already)" in result.output
+    assert "Invited 25 officials: 25 with new accounts, 0 who already had one; 0 invited already" \
+        in result.output
     assert "E-mailed 25 invitations" in result.output
     assert _count(Invitation) == 25 and len(outbox) == 25
     assert all(i.emailed_at for i in db.session.scalars(select(Invitation)))

@@ -110,7 +110,9 @@ def test_invalid_filter_values_are_explained_and_ignored(browser):
     browser.sign_in_as(UserFactory())
     html = _page(browser, "/catalogue/?format=podcast&max_hours=lots&level=99")
     assert _titles(html) == ["Anything"]
-    assert "Not a valid choice" in html
+    assert "Choose a format from the list" in html and "Choose a level from the list" in html
+    assert "Enter the hours as a number, for example 2.5" in html
+    assert "Not a valid" not in html
 
 
 def test_search_results_are_paginated_keeping_the_filters(browser):
@@ -169,7 +171,7 @@ def test_the_resource_page_shows_everything_a_learner_needs(browser):
     assert "Can be downloaded to study offline" in html
     assert f"{competency.name}" in html and "from Awareness (1) to Practitioner (3)" in html
     assert 'href="/catalogue/resources/basics">The basics</a>' in html
-    assert "2026-05-01 by CapStack curators" in html and "working (200)" in html
+    assert "1 May 2026 by CapStack curators" in html and "working (200)" in html
     assert "<strong>agile</strong>" in html
     assert "alert('x')</script>" not in html and 'href="javascript' not in html
     assert "Mark reviewed today" not in html  # curation is for admins

@@ -105,8 +105,9 @@ def test_an_admin_publishes_a_suggestion_with_licence_languages_and_levels(brows
     response = browser.post(f"/catalogue/suggestions/{suggestion.id}/publish", {
         "title": "Privacy basics", "provider": "CNIL", "url": "https://example.org/course",
         "licence": "etalab-2.0", "languages": "fr", "format": "course", "hours": "2.5", "cost": "free",
-        "competencies": f"{competency.code} 0-2", "accessibility": ["captions", "transcript"],
-        "description": "Le *RGPD* expliqué."}, follow_redirects=True)
+        "competencies-0-competency": str(competency.id), "competencies-0-level_from": "0",
+        "competencies-0-level_to": "2", "accessibility": ["captions", "transcript"],
+        "description": "Le *RGPD* expliqué.", "confirmed": "yes"}, follow_redirects=True)
     html = response.get_data(as_text=True)
     assert "Privacy basics is published in the catalogue" in html
     resource = db.session.scalar(select(Resource).where(Resource.code == "privacy-basics"))
@@ -120,18 +121,20 @@ def test_an_admin_publishes_a_suggestion_with_licence_languages_and_levels(brows
     assert browser.get(f"/catalogue/suggestions/{suggestion.id}/publish").status_code == 302
 
 
-def test_publishing_explains_each_bad_competency_line(browser):
+def test_publishing_explains_each_bad_competency_row(browser):
     competency = make_framework(competencies=1).competencies[0]
     suggestion = _suggestion()
     browser.sign_in_as(UserFactory(admin=True))
     response = browser.post(f"/catalogue/suggestions/{suggestion.id}/publish", {
         "title": "T", "provider": "P", "url": "https://example.org/course", "licence": "CC-BY-4.0",
         "languages": "en", "format": "guide", "hours": "1", "cost": "free",
-        "competencies": f"{competency.code} 2-1\nNOPE 0-1"})
+        "competencies-0-competency": str(competency.id), "competencies-0-level_from": "2",
+        "competencies-0-level_to": "1", "competencies-1-competency": "999999",
+        "competencies-1-level_from": "0", "competencies-1-level_to": "1"})
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "There is a problem" in html
-    assert "Line 1: the level it starts from (2) must be below the level it reaches (1)" in html
-    assert "Line 2: no competency has the code NOPE" in html
+    assert "Competency 1: the level it starts from must be below the level it reaches" in html
+    assert "Competency 2: choose a competency from the list" in html
     assert db.session.scalar(select(Resource)) is None and suggestion.status == "pending"
 
 
@@ -142,7 +145,8 @@ def test_a_bad_licence_is_explained_on_the_field(browser):
     html = browser.post(f"/catalogue/suggestions/{suggestion.id}/publish", {
         "title": "T", "provider": "P", "url": "https://example.org/course", "licence": "Creative Commons",
         "languages": "en", "format": "guide", "hours": "1", "cost": "free",
-        "competencies": f"{competency.code} 0-1"}).get_data(as_text=True)
+        "competencies-0-competency": str(competency.id), "competencies-0-level_from": "0",
+        "competencies-0-level_to": "1"}).get_data(as_text=True)
     assert "is not a licence we know" in html and 'id="licence-error"' in html
 
 
@@ -265,4 +269,4 @@ def test_a_job_page_of_another_kind_is_404(browser):
 def test_reviewed_date_is_shown_on_every_resource(browser):
     ResourceFactory(code="r", reviewed_on=date(2025, 1, 31), reviewed_by="Sam Curator")
     browser.sign_in_as(UserFactory())
-    assert "2025-01-31 by Sam Curator" in browser.get("/catalogue/resources/r").get_data(as_text=True)
+    assert "31 January 2025 by Sam Curator" in browser.get("/catalogue/resources/r").get_data(as_text=True)

@@ -70,7 +70,7 @@ def test_demo_builds_the_country_once_and_prints_the_logins(app):
     roles = [u.role for u in db.session.scalars(select(User))]
     assert roles.count(Role.OFFICIAL) == 360 and roles.count(Role.ADMIN) == 1
     assert roles.count(Role.FOCAL_POINT) == 1
-    assert counts["organisations"] == 6 and counts["campaigns"] == 2 and counts["course_paths"] == 3
+    assert counts["organisations"] == 6 and counts["campaigns"] == 2 and counts["course_paths"] == 4
     focal = accounts.authenticate(db.session, "focal@example.org", "capstack-demo-2026")
     official = accounts.authenticate(db.session, "chloe.martin@example.org", "capstack-demo-2026")
     assert focal is not None and official is not None

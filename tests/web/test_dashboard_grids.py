@@ -41,7 +41,7 @@ def test_organisation_maturity_shows_each_dimension_of_its_file(browser, worlds)
     _head, *rows = csv_of(browser.get("/dashboard/export/organisation-maturity.csv"))
     assert rows
     for organisation, _campaign, _cycle, dimension, score, level in (row[:6] for row in rows):
-        column = header.index("Overall" if dimension == "overall" else dimension)
+        column = header.index(dimension.replace("_", " ").capitalize())  # in words: "Data governance"
         assert organisation == a.o1.name
         assert line[column] == f"{float(score):.1f} level {level}", (dimension, line)
 

@@ -15,6 +15,7 @@ from app.models.base import utcnow
 from app.services.learning import progress as learning
 from tests.factories import (
     CampaignFactory,
+    CompetencyFactory,
     CompetencyResultFactory,
     FocalPointFactory,
     ResourceFactory,
@@ -255,3 +256,18 @@ def test_the_command_line_sends_them_with_a_progress_bar(app, due):
     assert len(outbox) == 1 and follow_up.sent_at is not None
     again = app.test_cli_runner().invoke(args=["follow-ups", "send"])
     assert "e-mailed 0 follow-up surveys" in again.output
+
+
+def test_progress_says_in_words_what_a_missing_level_or_target_means(browser, two_cycles):
+    official, data, security = two_cycles
+    follow_up = db.session.scalar(select(Attempt).join(Campaign, Campaign.id == Attempt.campaign_id).where(
+        Attempt.user_id == official.id, Campaign.cycle_label == "follow-up 1"))
+    CompetencyResultFactory(attempt=follow_up, target_level=None, calibrated_level=2,
+                            competency=CompetencyFactory(framework=data.framework, area=data.area,
+                                                         name="Newly added"))
+    db.session.commit()
+    html = page_of(browser.sign_in_as(official).get("/evaluation/me"))
+    row = re.search(r"Newly added</th>(.*?)</tr>", html, re.S).group(1)
+    cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    assert cells == ["not in this assessment", "2", "no target"]  # one sign no longer means two things
+    assert "–" not in html.split("<tbody")[1].split("</tbody>")[0]

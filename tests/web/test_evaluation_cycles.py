@@ -74,13 +74,13 @@ def test_the_campaign_form_offers_the_countrys_campaigns_to_follow(browser, base
     url = f"/campaigns/new?country={baseline.country.id}"
     html = page_of(browser.get(url))
     assert "Follows" in html and "None — this is a baseline" in html
-    assert "Baseline 2026 (baseline, 2026-03-01)" in html and "Foreign baseline" not in html
+    assert "Baseline 2026 (baseline, 1 March 2026)" in html and "Foreign baseline" not in html
     form = {"name": "Follow-up 2027", "cycle_label": "follow-up 1", "instrument": baseline.instrument.id,
             "opens_date": ["1", "3", "2027"], "opens_time": "08:00", "closes_date": ["31", "3", "2027"],
             "closes_time": "23:59", "scope": "all"}
 
     html = page_of(browser.post(url, {**form, "baseline": elsewhere.id}))  # not a choice here
-    assert "Not a valid choice" in html
+    assert "Choose the campaign this one follows from the list" in html and "Not a valid" not in html
     response = browser.post(url, {**form, "baseline": baseline.id})
     assert response.status_code == 302
     follow_up = db.session.scalar(select(Campaign).where(Campaign.name == "Follow-up 2027"))

@@ -38,7 +38,7 @@ def _official_with_plan(size: int, *, path: bool = False):
 
 
 def _titles(html: str) -> list[str]:
-    return re.findall(r'rel="noopener noreferrer">(Material \d+)</a>', html)
+    return re.findall(r'href="/catalogue/resources/[^"]+">(Material \d+)</a>', html)  # their pages in the app
 
 
 def _page(browser, number: int | None = None) -> str:

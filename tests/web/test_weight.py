@@ -175,6 +175,7 @@ def _sources(tmp_path, app_js: str):
     for name, text in {"build/app.css": "body{color:#0b0c0c}" * 50,
                        "build/govuk-frontend.min.js": "export function initAll(){}" * 40,
                        "js/app.js": app_js, "js/autosave.js": "const saved = 1\n" * 40,
+                       "js/autocomplete.js": "const picked = 1\n" * 40,
                        "favicon.svg": "<svg xmlns='http://www.w3.org/2000/svg'></svg>"}.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text)

@@ -111,13 +111,15 @@ def _lock_for_answers(session: Session, attempt_id: int, user_id: int, now: date
 
 
 def save_answers(session: Session, attempt_id: int, user_id: int, raw_answers: Mapping[int, Any],
-                 *, now: datetime, section: int | None = None, advance: bool = False) -> dict[int, str]:
+                 *, now: datetime, section: int | None = None, advance: bool = False,
+                 keep_furthest: bool = False) -> dict[int, str]:
     """Save the answers given (item id -> raw value) to ``user_id``'s attempt; an empty value clears one.
 
     Items left out stay as they were. Good values are saved even when others are bad; the bad ones are
     not stored and come back as {item id: reason}. When the answers come from section ``section``
     (0-based), the official resumes there, or at the next one (the review page after the last) when
-    ``advance`` and every value was good. Raises NotFound (not their attempt), AlreadySubmitted, or
+    ``advance`` and every value was good; with ``keep_furthest`` (a change made from the review page)
+    never earlier than where they had got to. Raises NotFound (not their attempt), AlreadySubmitted, or
     OutsideWindow.
     """
     attempt = _lock_for_answers(session, attempt_id, user_id, now)
@@ -163,7 +165,8 @@ def save_answers(session: Session, attempt_id: int, user_id: int, raw_answers: M
         more = bool(advance and not errors and attempt.campaign.adaptive
                     and adaptive.extend(session, attempt, sections(session, attempt)[section].id, now))
         # An adaptive section that drew more checks keeps the official there to answer them.
-        attempt.last_section = section + 1 if advance and not errors and not more else section
+        resume_at = section + 1 if advance and not errors and not more else section
+        attempt.last_section = max(resume_at, attempt.last_section or 0) if keep_furthest else resume_at
         session.flush()
     return errors
 

@@ -8,6 +8,7 @@ import io
 from collections.abc import Iterator
 
 from app.services.errors import ValidationFailed
+from app.services.spreadsheet import csv_text
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
@@ -21,7 +22,16 @@ COLUMNS = {  # the name a header cell is read as, after lower-casing and turning
     "line manager email": "manager_email",
 }
 REQUIRED = ("email", "name", "organisation")
+# The template a focal point downloads: each column the importer reads, under the name it is documented
+# by, and one example row (app/templates/campaigns/invite.html says what goes in each).
+TEMPLATE_HEADER = ("email", "name", "organisation", "role profile", "manager email")
+TEMPLATE_EXAMPLE = ("amina.okafor@example.org", "Amina Okafor", "Ministry of Health", "",
+                    "grace.mwangi@example.org")
 
+
+def template_csv() -> str:
+    """The invitations template as CSV text: the header and the example row."""
+    return csv_text(TEMPLATE_HEADER, [TEMPLATE_EXAMPLE])
 
 
 def _header_key(cell: str) -> str:

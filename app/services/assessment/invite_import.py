@@ -48,6 +48,8 @@ staging = Table(
     Column("organisation_id", Integer, nullable=False),
     Column("role_profile_id", Integer),
     Column("manager_email", String(254)),
+    Column("seen_organisation_id", Integer),  # the account's organisation when the file was checked
+    Column("move", Boolean),  # the focal point chose to move the account to the row's organisation
     Column("session_token", String(43)),  # a new account's, when the database cannot make one
     prefixes=["TEMPORARY"],
 )
@@ -61,7 +63,8 @@ def _postgresql(session: Session) -> bool:
 def _tuples(rows: Sequence[dict[str, Any]], tokens: bool) -> Iterator[tuple[Any, ...]]:
     for row in rows:
         yield (row["row"], row["email"], row["name"], row["organisation_id"], row["role_profile_id"],
-               row.get("manager_email"), secrets.token_urlsafe(32) if tokens else None)
+               row.get("manager_email"), row.get("seen_organisation_id"), bool(row.get("move")),
+               secrets.token_urlsafe(32) if tokens else None)
 
 
 def load(session: Session, rows: Sequence[dict[str, Any]]) -> None:
@@ -99,6 +102,39 @@ def accounts_in_question(session: Session, country_id: int) -> list[tuple[Any, .
         .order_by(staging.c.row_number))]
 
 
+def accounts_moved_since(session: Session) -> list[tuple[int, str]]:
+    """(row, email) of each staged row whose account is now in another organisation than the one the
+    check saw (or, for an address without an account then, than the row's): one joined statement."""
+    users = User.__table__
+    seen = func.coalesce(staging.c.seen_organisation_id, staging.c.organisation_id)
+    return [(number, email) for number, email in session.execute(
+        select(staging.c.row_number, staging.c.email)
+        .join(users, users.c.email == staging.c.email)
+        .where(users.c.organisation_id.is_not(None), users.c.organisation_id.is_distinct_from(seen))
+        .order_by(staging.c.row_number))]
+
+
+def _email_index(session: Session) -> None:
+    # Without it SQLite would scan the staging table once per account it updates.
+    session.execute(text(f"CREATE INDEX IF NOT EXISTS ix_{staging.name}_email ON {staging.name} (email)"))
+
+
+def move_accounts(session: Session) -> None:
+    """Move each account the focal point chose to move to its row's organisation, in one UPDATE; its
+    line manager, who must be in the same organisation, is cleared (set_managers sets the file's)."""
+    users = User.__table__
+    _email_index(session)
+    moving = select(staging.c.email).where(staging.c.move.is_(True))
+    organisation = (select(staging.c.organisation_id).where(staging.c.email == users.c.email)
+                    .scalar_subquery())
+    session.execute(update(users).where(users.c.email.in_(moving))
+                    .values(organisation_id=organisation, manager_id=None),
+                    execution_options={"synchronize_session": False})
+    for obj in list(session.identity_map.values()):  # Core statements leave loaded objects as they were
+        if isinstance(obj, User):
+            session.expire(obj, ["organisation_id", "organisation", "manager_id", "manager"])
+
+
 def _session_token(session: Session):
     """A new account's session id: token_urlsafe(32)'s alphabet and length, from 244 bits of the
     server's strong random generator on PostgreSQL (made per row there, not in Python)."""
@@ -130,8 +166,7 @@ def create_accounts(session: Session, country_id: int, now: datetime) -> int:
 def set_managers(session: Session) -> None:
     """Set the manager of every staged row that names one (an account by now: checked before)."""
     users = User.__table__
-    # Without it SQLite would scan the staging table once per account it updates.
-    session.execute(text(f"CREATE INDEX ix_{staging.name}_email ON {staging.name} (email)"))
+    _email_index(session)
     managers = users.alias("managers")
     manager_id = (select(managers.c.id)
                   .join(staging, staging.c.manager_email == managers.c.email)

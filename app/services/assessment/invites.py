@@ -31,7 +31,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services import accounts, audit
-from app.services.assessment import invite_import, invite_managers
+from app.services.assessment import invite_import, invite_managers, invite_moves
 from app.services.assessment.campaigns import role_profiles_for, window_state
 from app.services.assessment.invite_file import read_rows
 from app.services.audit import Actor
@@ -63,6 +63,9 @@ class ImportResult:
     reused: int           # existing accounts invited
     invited: int          # invitations written
     already_invited: int  # people in the file who were invited before: skipped
+    moved: int = 0        # existing officials moved as the file says, by the focal point's choice
+    kept: int = 0         # existing officials kept where they are, by the focal point's choice
+    left_out: int = 0     # of those kept, the ones whose organisation is not in the campaign
 
 
 class ProblemCounts(NamedTuple):
@@ -95,14 +98,18 @@ class _Account:
     role: str
     country_id: int | None
     active: bool
+    organisation_id: int | None = None
+    role_profile_id: int | None = None  # of the latest invitation (invite_moves)
+    invited_here: bool = False          # invited to the campaign already
 
 
-def _accounts_by_email(session: Session, emails: Iterable[str]) -> dict[str, _Account]:
+def _accounts_by_email(session: Session, emails: Iterable[str], campaign_id: int) -> dict[str, _Account]:
     emails = list(emails)
+    columns = invite_moves.account_columns(campaign_id)
     found: dict[str, _Account] = {}
     for start in range(0, len(emails), CHUNK):
         for email, *rest in session.execute(
-            select(User.email, User.id, User.role, User.country_id, User.active)
+            select(User.email, User.id, User.role, User.country_id, User.active, *columns)
             .where(User.email.in_(emails[start:start + CHUNK]))
         ):
             found[email] = _Account(*rest)
@@ -157,7 +164,7 @@ def check_rows(session: Session, campaign: Campaign,
         if number not in bad:
             candidates.append(row)
 
-    existing = _accounts_by_email(session, (row["email"] for row in candidates))
+    existing = _accounts_by_email(session, (row["email"] for row in candidates), campaign.id)
     valid = []
     for row in candidates:
         account = existing.get(row["email"])
@@ -167,6 +174,7 @@ def check_rows(session: Session, campaign: Campaign,
         else:
             valid.append(row)
     valid = invite_managers.check(session, valid, first_seen, refuse)
+    invite_moves.mark(session, campaign, valid, existing)
     errors.sort(key=lambda error: error["row"])
     return CheckResult(total_rows=total, valid_rows=valid, errors=errors)
 
@@ -208,6 +216,7 @@ def _check_row(number: int, record: dict[str, str], organisations: dict, roles: 
         role_profile_id = organisation[1]
     manager = invite_managers.read(number, record, email, refuse)
     return {"row": number, "email": email, "name": name, "manager_email": manager,
+            "role_given": bool(role_text),
             "organisation_id": organisation[0] if organisation else None, "role_profile_id": role_profile_id}
 
 
@@ -235,6 +244,11 @@ def stage_file(session: Session, actor: Actor, campaign: Campaign, data: bytes, 
     return invite_file
 
 
+def move_warnings(invite_file: InviteFile) -> list[dict[str, Any]]:
+    """The rows of a checked file that would move an existing official: {row, email, text, keep, move}."""
+    return invite_moves.warnings(invite_file.valid_rows)
+
+
 # Importing ---------------------------------------------------------------------------------------
 
 
@@ -256,6 +270,8 @@ def _recheck(session: Session, campaign: Campaign, rows: list[dict[str, Any]]) -
             problems.append(f"row {row['row']}: the organisation is no longer in the campaign")
         elif row["role_profile_id"] is not None and row["role_profile_id"] not in roles:
             problems.append(f"row {row['row']}: the role profile has been retired")
+    problems += [f"row {number}: {email} has changed organisation" for number, email
+                 in invite_import.accounts_moved_since(session)]
     problems += invite_managers.problems(session, rows)
     if problems:
         shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
@@ -264,21 +280,24 @@ def _recheck(session: Session, campaign: Campaign, rows: list[dict[str, Any]]) -
 
 
 def import_file(session: Session, actor: Actor, invite_file: InviteFile, *,
-                now: datetime | None = None, progress: Progress | None = None) -> ImportResult:
+                choices: dict[int, str] | None = None, now: datetime | None = None,
+                progress: Progress | None = None) -> ImportResult:
     """Import the valid rows of a checked file, in the caller's transaction.
 
     Existing accounts (by e-mail) are reused; new officials are created without a password (they
-    get an invitation link); people already invited to the campaign are skipped. The rows are
-    staged in a temporary table and written by set-based statements (invite_import). Raises
-    ValidationFailed when the file was imported already, the campaign is closed, or a row has
-    turned bad since the check.
+    get an invitation link); people already invited to the campaign are skipped. ``choices`` (row
+    number -> "keep" or "move") says what to do with each official the file would move (invite_moves).
+    The rows are staged in a temporary table and written by set-based statements (invite_import).
+    Raises ValidationFailed when the file was imported already, the campaign is closed, a moving row
+    has no choice, or a row has turned bad since the check.
     """
     now = now or utcnow()
     campaign = invite_file.campaign
     if invite_file.status == "imported":
         raise ValidationFailed("This file has already been imported")
     _refuse_if_closed(campaign, now)
-    rows = invite_file.valid_rows
+    decisions = invite_moves.apply(campaign, invite_file.valid_rows, choices or {})
+    rows = decisions.rows
     steps = max(1, 2 * len(rows))
     invite_import.load(session, rows)
     try:
@@ -289,6 +308,8 @@ def import_file(session: Session, actor: Actor, invite_file: InviteFile, *,
     created = invite_import.create_accounts(session, campaign.country_id, now)
     if progress:
         progress(len(rows), steps)
+    if decisions.moved:
+        invite_import.move_accounts(session)
     if any(row.get("manager_email") for row in rows):
         invite_import.set_managers(session)
     invited = invite_import.invite(session, campaign.id, now)
@@ -298,12 +319,15 @@ def import_file(session: Session, actor: Actor, invite_file: InviteFile, *,
     data_version.bump(session)  # bulk statements pass no flush: the participation figures move
 
     invite_file.status, invite_file.imported_at = "imported", now
-    result = ImportResult(created=created, reused=len(rows) - created,
-                          invited=invited, already_invited=len(rows) - invited)
+    result = ImportResult(created=created, reused=len(rows) - created, invited=invited,
+                          already_invited=len(rows) - invited, moved=len(decisions.moved),
+                          kept=len(decisions.kept), left_out=decisions.left_out)
     audit.record(session, actor, "campaign.invite_import", campaign, country_id=campaign.country_id,
                  details={"invite_file_id": invite_file.id, "filename": invite_file.filename,
                           "created": result.created, "reused": result.reused,
-                          "invited": result.invited, "already_invited": result.already_invited})
+                          "invited": result.invited, "already_invited": result.already_invited,
+                          "moved": decisions.moved, "kept": decisions.kept,
+                          "left_out": decisions.left_out})
     if progress:
         progress(steps, steps)
     return result

@@ -26,7 +26,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services.audit import Actor
-from app.services.demo import answers, assessments, courses, learning, people, results
+from app.services.demo import answers, assessments, courses, curation, learning, people, results
 from app.services.demo.people import Person
 from app.services.evaluation import follow_ups
 
@@ -107,6 +107,7 @@ def build_demo(session: Session, *, size: int = DEFAULT_SIZE, seed: int = SEED, 
     people.give_password(session, [admin.email, focal.email, *(p.email for p in roster)])
     session.commit()
     courses.ensure_paths(session, as_admin)
+    curation.ensure_curation(session, as_admin)  # suggestions waiting for review, a draft path
 
     assessments.take(session, baseline, roster, content, assessments.Taking(
         submits=lambda p, _rng: p.cycles in ("both", "baseline"),
@@ -159,7 +160,8 @@ def _report(session: Session, country, baseline: Campaign, follow_up: Campaign, 
                                              Attempt.status == AttemptStatus.SUBMITTED)
     in_country = select(User.id).where(User.country_id == country.id)
     report = DemoReport(logins=[
-        DemoLogin("admin", people.ADMIN[0], None, "sees every country"),
+        DemoLogin("admin", people.ADMIN[0], None,
+                  "sees every country; suggestions wait for review and a path is a draft"),
         DemoLogin("focal_point", focal.email, None, f"the dashboards of {country.name}"),
     ])
     improved = _most_improved(session, baseline, follow_up)

@@ -15,6 +15,8 @@ from xml.sax.saxutils import escape
 from matplotlib import ticker
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.textpath import text_to_path
 
 Value = float | int | None
 
@@ -27,6 +29,11 @@ SERIES_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E
 MARKERS = ("o", "s", "^", "D", "v", "P")
 SEQUENTIAL = "cividis"  # designed to read the same with colour-vision deficiency
 MAX_LINES = len(SERIES_COLOURS)  # more series than this: one small panel each
+# The one colour scale of a mean gap (levels), the heatmap chart's and its table's (app/assets: the
+# classes app-heat--0 to --4, tests/unit/test_chart_labels.py keeps them equal): a colour from each
+# band's start, lightest for under half a level to darkest for two levels or more.
+HEAT_BANDS = (0.5, 1.0, 1.5, 2.0)
+HEAT_COLOURS = ("#f3f7f9", "#fff2c8", "#ffd78a", "#f8a25a", "#b2361d")
 WIDTH = 8.0  # inches; 72 SVG units an inch
 
 RC = {
@@ -67,6 +74,65 @@ def short(label: str, limit: int) -> str:
     return label if len(label) <= limit else label[:limit - 1].rstrip() + "…"
 
 
+def wrap(label: str, width: int, lines: int = 3) -> str:
+    """A label on up to ``lines`` lines of about ``width`` characters (the last one cut with "…"
+    only when the name is longer than that)."""
+    text = " ".join(str(label).split())
+    parts = textwrap.wrap(text, width, break_long_words=True) or [""]
+    if len(parts) > lines:
+        parts = [*parts[:lines - 1], short(" ".join(parts[lines - 1:]), width)]
+    return "\n".join(parts)
+
+
+def value_text(value_format: str, value: float) -> str:
+    """``value`` written with ``value_format``; a value that rounds to zero reads as zero, never "-0.0"."""
+    zero = value_format.format(0.0)
+    if value_format.format(abs(value)) == zero:
+        return zero
+    return value_format.format(value)
+
+
+_FONT = FontProperties(family=["DejaVu Sans"])
+
+
+def text_width(text: str, size: float) -> float:
+    """How wide ``text`` is drawn at ``size`` points, in points (the widest of its lines)."""
+    font = _FONT.copy()
+    font.set_size(size)
+    return max(text_to_path.get_text_width_height_descent(line, font, ismath=False)[0]
+               for line in text.split("\n"))
+
+
+def legend_columns(labels: Sequence[str], width: float, size: float = 10.0) -> int:
+    """The most columns a figure legend of ``labels`` may have and still fit ``width`` points (its
+    entries fill each column in turn, as matplotlib's Legend lays them out)."""
+    em = size
+    entries = [2.0 * em + 0.8 * em + text_width(label, size) for label in labels]  # handle, pad, text
+    for columns in range(min(len(entries), 6), 1, -1):
+        rows, longer = divmod(len(entries), columns)  # the first ``longer`` columns hold a row more
+        widths, start = [], 0
+        for column in range(columns):
+            end = start + rows + (column < longer)
+            widths.append(max(entries[start:end], default=0.0))
+            start = end
+        if sum(widths) + 2.0 * em * (columns - 1) + 2 * em <= width:
+            return columns
+    return 1
+
+
+def legend(fig: Figure, handles: Sequence, size: float = 10.0) -> None:
+    """The figure's legend above the plot, in as many columns as fit the figure's width (a label
+    too long for the width on its own goes on several lines)."""
+    width = fig.get_figwidth() * 72 - 2 * size
+    fit = max(int((width - 3 * size) / (0.62 * size)), 10)
+    for handle in handles:
+        label = handle.get_label()
+        if text_width(label, size) > width - 3 * size:
+            handle.set_label(textwrap.fill(label, fit))
+    fig.legend(handles=handles, loc="outside upper left",
+               ncols=legend_columns([h.get_label() for h in handles], width, size))
+
+
 def value_range(values: Sequence[Value], max_value: float | None) -> tuple[float, float]:
     known = [float(v) for v in values if v is not None]
     low = min([0.0, *known])
@@ -92,14 +158,40 @@ def missing_bar(ax, position: float, low: float, span: float, label: str, height
             fontsize=9, color=TEXT)
 
 
-def bar_value(ax, position: float, value: float, span: float, value_format: str) -> None:
-    gap = span * 0.01
-    ax.text(value + gap if value >= 0 else value - gap, position, value_format.format(value),
-            va="center", ha="left" if value >= 0 else "right", fontsize=9, color=TEXT)
+def bar_value(ax, position: float, value: float, value_format: str):
+    """The value written just past the end of its bar (left of a negative one); returns the text."""
+    return ax.annotate(value_text(value_format, value), (value, position), textcoords="offset points",
+                       xytext=(3 if value >= 0 else -3, 0), va="center",
+                       ha="left" if value >= 0 else "right", fontsize=9, color=TEXT)
+
+
+def keep_inside(fig: Figure, ax, labels: Sequence) -> None:
+    """Widen the value axis until every bar's value label lies inside the plot: a negative bar's
+    label then never runs into the category names left of the plot. Measured on the laid-out
+    figure (one layout more), so only for charts with a value label left of its bar."""
+    if not any(label.get_ha() == "right" for label in labels):
+        return
+    fig.draw_without_rendering()
+    box = ax.get_window_extent()
+    margin = 4.0 * fig.dpi / 72
+    needs = []
+    for label in labels:
+        extent, at = label.get_window_extent(), ax.transData.transform((label.xy[0], 0.0))[0]
+        left = label.get_ha() == "right"
+        width = (at - extent.x0 if left else extent.x1 - at) + margin
+        needs.append((label.xy[0], min(width / box.width, 0.45), left))
+    low, high = ax.get_xlim()
+    for _ in range(4):  # each side's room depends on the other's
+        for value, share, left in needs:
+            if left:
+                low = min(low, (value - share * high) / (1 - share))
+            else:
+                high = max(high, (value - share * low) / (1 - share))
+    ax.set_xlim(low, high)
 
 
 def category_axis(ax, labels: Sequence[str], positions: list[int]) -> None:
-    ax.set_yticks(positions, [short(label, 44) for label in labels])
+    ax.set_yticks(positions, [wrap(label, 40, lines=2) for label in labels])
     ax.set_ylim(len(labels) - 0.5, -0.5)  # the first label at the top
     ax.tick_params(axis="y", length=0)
     ax.spines["left"].set_visible(False)
@@ -128,7 +220,7 @@ def trend_line(ax, values: Sequence[Value], bounds, index: int, dodge: float, na
     if label_points:
         for x, y in zip(xs, ys, strict=True):
             if not math.isnan(y):
-                ax.annotate(value_format.format(y), (x, y), textcoords="offset points", xytext=(7, 4),
+                ax.annotate(value_text(value_format, y), (x, y), textcoords="offset points", xytext=(7, 4),
                             fontsize=8, color=TEXT)
 
 

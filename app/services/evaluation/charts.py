@@ -13,7 +13,9 @@ Each document is therefore rewritten here to SVG presentation attributes (``fill
 CSP governs, so a chart looks the same as an image, opened on its own under the app's CSP, or inlined.
 
 Colours are the Okabe–Ito palette and the cividis colour map, both readable with colour-blindness;
-series are told apart by marker shape as well as colour.
+series are told apart by marker shape as well as colour. A heatmap shown beside a table takes the
+table's colour steps instead (``bands``, ``colours``), so a colour means the same in both. Labels are
+written whole, wrapped onto lines, and a value that rounds to zero reads 0.0, never -0.0.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib
 from matplotlib import cm, colormaps, ticker
 from matplotlib.collections import PatchCollection
-from matplotlib.colors import Normalize
+from matplotlib.colors import BoundaryNorm, ListedColormap, Normalize
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
@@ -44,14 +46,19 @@ from app.services.evaluation.chart_parts import (
     check_lengths,
     empty,
     ink_on,
+    keep_inside,
+    legend,
     missing_bar,
     rows_height,
     short,
     svg,
+    text_width,
     trend_axes,
     trend_line,
     value_axis,
     value_range,
+    value_text,
+    wrap,
 )
 
 # Public functions ------------------------------------------------------------------------------
@@ -70,14 +77,16 @@ def bar_chart(labels: Sequence[str], values: Sequence[Value], *, title: str, des
         low, high = value_range(values, max_value)
         span = high - low
         ax.set_xlim(low, high + span * 0.12)
+        written = []
         for position, value in zip(y, values, strict=True):
             if value is None:
                 missing_bar(ax, position, low, span, missing_label)
                 continue
             ax.barh(position, value, height=0.6, color=SERIES_COLOURS[0])
-            bar_value(ax, position, value, span, value_format)
+            written.append(bar_value(ax, position, value, value_format))
         category_axis(ax, labels, y)
         value_axis(ax, axis_label)
+        keep_inside(fig, ax, written)
         return svg(fig, title, description)
 
 
@@ -102,6 +111,7 @@ def grouped_bar_chart(labels: Sequence[str], series: Mapping[str, Sequence[Value
         span = high - low
         ax.set_xlim(low, high + span * 0.12)
         height = 0.8 / groups
+        written = []
         for index, values in enumerate(series.values()):
             offset = -0.4 + height * (index + 0.5)
             colour = SERIES_COLOURS[index]
@@ -110,11 +120,11 @@ def grouped_bar_chart(labels: Sequence[str], series: Mapping[str, Sequence[Value
                     missing_bar(ax, position + offset, low, span, missing_label, height=height * 0.9)
                     continue
                 ax.barh(position + offset, value, height=height * 0.9, color=colour)
-                bar_value(ax, position + offset, value, span, value_format)
+                written.append(bar_value(ax, position + offset, value, value_format))
         category_axis(ax, labels, list(range(len(labels))))
         value_axis(ax, axis_label)
-        fig.legend(handles=[Patch(color=SERIES_COLOURS[i], label=name) for i, name in enumerate(series)],
-                   loc="outside upper left", ncols=min(groups, 4))
+        legend(fig, [Patch(color=SERIES_COLOURS[i], label=name) for i, name in enumerate(series)])
+        keep_inside(fig, ax, written)
         return svg(fig, title, description)
 
 
@@ -145,7 +155,7 @@ def _cells(ax, values: Sequence[Sequence[Value]], norm, cmap, value_format: str,
             known.append(square)
             colours.append(colour)
             if labelled:
-                ax.text(c, r, value_format.format(value), ha="center", va="center", fontsize=9,
+                ax.text(c, r, value_text(value_format, value), ha="center", va="center", fontsize=9,
                         color=ink_on(colour))
     if known:
         ax.add_collection(PatchCollection(known, facecolors=colours, edgecolors="white", linewidths=1))
@@ -157,21 +167,29 @@ def _cells(ax, values: Sequence[Sequence[Value]], norm, cmap, value_format: str,
 def heatmap(row_labels: Sequence[str], column_labels: Sequence[str], values: Sequence[Sequence[Value]],
             *, title: str, description: str, colour_label: str = "", vmin: float | None = None,
             vmax: float | None = None, value_format: str = "{:.1f}", missing_label: str = "<5",
-            empty_label: str = "No data") -> bytes:
+            empty_label: str = "No data", bands: Sequence[float] = (),
+            colours: Sequence[str] = ()) -> bytes:
     """A grid of rows × columns coloured by value, with the value written in each cell (up to
-    MAX_LABELLED_CELLS cells; the colour scale says what a colour means either way).
+    MAX_LABELLED_CELLS cells; the colour scale says what a colour means either way). Labels are
+    written whole, on several lines where long.
 
-    A None cell is drawn grey and hatched, labelled ``missing_label``.
+    ``bands`` and ``colours``: a scale of steps, the one a table beside the chart colours its cells
+    with — ``colours[i]`` for the values from ``bands[i - 1]`` up to ``bands[i]`` (one colour more
+    than bands); without them, the continuous cividis scale. A None cell is drawn grey and hatched,
+    labelled ``missing_label``.
     """
     if len(values) != len(row_labels):
         raise ValueError(f"{len(row_labels)} row labels but {len(values)} rows of values")
     for index, row in enumerate(values):
         if len(row) != len(column_labels):
             raise ValueError(f"row {index} has {len(row)} values for {len(column_labels)} columns")
+    if bands and len(colours) != len(bands) + 1:
+        raise ValueError(f"give one colour more than bands: {len(bands)} bands, {len(colours)} colours")
     with LOCK, matplotlib.rc_context(RC):
         width = min(max(4.0 + 0.75 * len(column_labels), 5.0), 16.0)
-        height = 1.9 + 0.42 * max(len(row_labels), 1)
-        fig = Figure(figsize=(width, height), layout="constrained")
+        columns = _column_names(column_labels, (width - 3.5) * 72 / max(len(column_labels), 1))
+        rows = [wrap(label, 30, lines=2) for label in row_labels]
+        fig = Figure(figsize=(width, _heatmap_height(rows, columns)), layout="constrained")
         ax = fig.add_subplot()
         if not row_labels or not column_labels:
             return empty(fig, ax, title, description, empty_label)
@@ -180,23 +198,57 @@ def heatmap(row_labels: Sequence[str], column_labels: Sequence[str], values: Seq
         high = vmax if vmax is not None else (max(known) if known else 1.0)
         if high <= low:
             high = low + 1.0
-        norm, cmap = Normalize(low, high), colormaps[SEQUENTIAL]
+        norm, cmap, ticks = _scale(low, high, bands, colours)
         _cells(ax, values, norm, cmap, value_format, missing_label)
         ax.set_xlim(-0.5, len(column_labels) - 0.5)
         ax.set_ylim(len(row_labels) - 0.5, -0.5)
-        ax.set_xticks(range(len(column_labels)),
-                      [short(label, 28) for label in column_labels], rotation=40, ha="right",
-                      rotation_mode="anchor")
-        ax.set_yticks(range(len(row_labels)), [short(label, 36) for label in row_labels])
+        ax.set_xticks(range(len(column_labels)), columns, rotation=SLANT, ha="right", rotation_mode="anchor")
+        ax.set_yticks(range(len(row_labels)), rows)
         ax.tick_params(length=0)
         for side in ("left", "bottom"):
             ax.spines[side].set_visible(False)
-        scale = cm.ScalarMappable(norm=norm, cmap=cmap)
-        bar = fig.colorbar(scale, ax=ax, shrink=0.8, pad=0.02)
+        bar = fig.colorbar(cm.ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.8, pad=0.02,
+                           ticks=ticks)
+        if ticks is not None:
+            bar.ax.set_yticklabels([value_text("{:g}", t) for t in ticks])
         bar.outline.set_visible(False)
         if colour_label:
             bar.set_label(colour_label)
         return svg(fig, title, description)
+
+
+SLANT = 50  # degrees: the heatmap's column names
+
+
+def _column_names(labels: Sequence[str], column: float) -> list[str]:
+    """The column names on as many lines as a column's width (points) leaves room for between
+    slanted neighbours, each line long enough for the longest name to fit whole."""
+    lines = max(1, min(4, int(column * math.sin(math.radians(SLANT)) / 12)))
+    longest = max((len(" ".join(str(label).split())) for label in labels), default=0)
+    width = min(max(16, math.ceil(longest / lines) + 4), 40)
+    return [wrap(label, width, lines=lines) for label in labels]
+
+
+def _heatmap_height(rows: Sequence[str], columns: Sequence[str]) -> float:
+    """Inches: a row each, and room under them for the slanted column names."""
+    slant = math.sin(math.radians(SLANT)), math.cos(math.radians(SLANT))
+    names = max((text_width(label, 10) * slant[0] + 12 * (label.count("\n") + 1) * slant[1]
+                 for label in columns), default=0.0)
+    return 1.1 + 0.42 * max(len(rows), 1) + names / 72
+
+
+def _scale(low: float, high: float, bands: Sequence[float], colours: Sequence[str]):
+    """The norm, colour map and colour bar ticks: the steps of ``bands`` from ``low`` (the last one
+    open-ended, drawn a step long), or cividis from ``low`` to ``high`` (no ticks chosen)."""
+    if not bands:
+        return Normalize(low, high), colormaps[SEQUENTIAL], None
+    first = sum(low >= band for band in bands)
+    edges = [low, *(band for band in bands if band > low)]
+    step = edges[-1] - edges[-2] if len(edges) > 1 else max(high - low, 1.0)
+    edges.append(edges[-1] + step)  # the last band reaches past the scale: the over colour
+    cmap = ListedColormap(colours[first:first + len(edges) - 1]).with_extremes(
+        under=colours[first], over=colours[-1])
+    return BoundaryNorm(edges, cmap.N), cmap, edges[:-1]
 
 
 def _check_distribution(labels: Sequence[str], level_names: Sequence[str],
@@ -267,7 +319,7 @@ def level_distribution(labels: Sequence[str], level_names: Sequence[str],
         if any_hidden:
             handles.append(Patch(facecolor=MISSING_FILL, edgecolor=MISSING_EDGE, hatch="///",
                                  label=hidden_label))
-        fig.legend(handles=handles, loc="outside upper left", ncols=min(len(handles), 6))
+        legend(fig, handles)
         return svg(fig, title, description)
 
 
@@ -309,7 +361,7 @@ def trend_chart(cycles: Sequence[str], series: Mapping[str, Sequence[Value]], *,
                             label_points=count == 1)
             trend_axes(ax, cycles, limits, axis_label, integer_axis)
             if count > 1 or next(iter(series)):
-                fig.legend(loc="outside upper left", ncols=min(count, 3))
+                legend(fig, ax.get_legend_handles_labels()[0])
         else:
             columns = 3
             rows = math.ceil(len(series) / columns)

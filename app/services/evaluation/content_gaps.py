@@ -51,6 +51,7 @@ class ContentGapRow:
     resources_in_language: int
     resources_any_language: int
     status: str  # none | too little
+    competency_id: int | None = None  # for a link to the catalogue's material (not a column of the files)
 
     @property
     def language_name(self) -> str:
@@ -75,7 +76,7 @@ def largest_content_gaps(session: Session, scope: Scope, k: int | Release = DEFA
             report.append(ContentGapRow(
                 row.code, row.name, int(row.level), row.language,
                 release.count(int(row.officials), int(row.key), "users"), int(in_language), len(serving),
-                "none" if in_language == 0 else "too little"))
+                "none" if in_language == 0 else "too little", competency_id=int(row.competency_id)))
     report.sort(key=_order)
     return Table(NAME, COLUMNS, report if top is None else report[:top], release.k, plain=PLAIN)
 

@@ -28,7 +28,7 @@ import io
 import math
 import re
 import unicodedata
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -66,6 +66,8 @@ class Wording:
     yes: str = "yes"
     no: str = "no"
     about: str = "About this file"  # the XLSX sheet of the context
+    # column -> the words for a key that column holds ("dimension": "data_governance" -> "Data governance")
+    values: Mapping[str, Callable[[str], str]] = field(default_factory=dict)
 
     def header(self, column: str) -> str:
         return str(self.headers.get(column, column))
@@ -152,7 +154,7 @@ def number(value: float | int, column: str) -> float | int:
         return int(value)
     if column in P_COLUMNS:
         return float(f"{float(value):.{P_DIGITS}g}")
-    return round(float(value), DECIMALS)
+    return round(float(value), DECIMALS) + 0.0  # -0.0 + 0.0 is 0.0: a value that rounds to zero is 0.0
 
 
 def _plain(value: Any, column: str, wording: Wording) -> Any:
@@ -166,7 +168,8 @@ def _plain(value: Any, column: str, wording: Wording) -> Any:
         return value.isoformat(timespec="seconds")
     if isinstance(value, date):
         return value.isoformat()
-    return str(value)
+    worded = wording.values.get(column)
+    return str(worded(value) if worded is not None else value)
 
 
 @dataclass(frozen=True)

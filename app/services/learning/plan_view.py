@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.models import Enrolment, LearningPlan, PathStep, PathVersion, PlanItem, Progress, Resource, User
 from app.services.learning import matching, plans
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -35,7 +38,8 @@ class Entry:
     prerequisite_for: str | None = None
     progress: Progress | None = None
     enrolment: Enrolment | None = None
-    steps: int = 0
+    steps: int = 0  # of a path: the steps to take (a set of alternatives is one step)
+    optional_steps: int = 0
 
     @property
     def done(self) -> bool:
@@ -121,6 +125,26 @@ def step_groups(version: PathVersion) -> list[list[PathStep]]:
     return steps
 
 
+def group_alternatives(steps: list[tuple[PathStep, T]]) -> list[list[tuple[PathStep, T]]]:
+    """Steps (each with something of its own, e.g. progress) as the official takes them: a set of
+    alternatives is one step, take one of them."""
+    groups: list[list[tuple[PathStep, T]]] = []
+    where: dict[tuple[bool, str], int] = {}
+    for step, extra in steps:
+        key = (step.optional, step.alternative_group or "")
+        if step.alternative_group and key in where:
+            groups[where[key]].append((step, extra))
+            continue
+        where[key] = len(groups)
+        groups.append([(step, extra)])
+    return groups
+
+
+def optional_count(version: PathVersion) -> int:
+    """The optional steps of a path (a set of optional alternatives is one)."""
+    return len({s.alternative_group or s.id for s in version.steps if s.optional})
+
+
 def required_steps(version: PathVersion) -> list[PathStep]:
     """The steps one must take: not optional, and one per group of alternatives (the first stands in)."""
     return [group[0] for group in step_groups(version)]
@@ -149,7 +173,7 @@ def _entry(item: PlanItem, official: matching.Official, progress: dict[int, Prog
         steps = followed_steps(item.path_version, official)
         entry = Entry(item, item.path_version.title, "", "path", sum(s.resource.hours for s in steps),
                       _path_languages(steps), enrolment=enrolments.get(item.path_version_id),
-                      steps=len(steps))
+                      steps=len(steps), optional_steps=optional_count(item.path_version))
     elif item.resource is not None:
         resource = item.resource
         entry = Entry(item, resource.title, resource.provider, resource.format, resource.hours,

@@ -58,7 +58,7 @@ from app.services.learning.profiles import only
 TOUCHED_PROGRESS = ("started", "completed")
 
 
-def _activity(session: Session, users: Select[Any]) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+def activity(session: Session, users: Select[Any]) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
     """Per user: the resources they started or completed, and the path versions they enrolled in."""
     progressed: dict[int, set[int]] = {}
     for user_id, resource_id in session.execute(
@@ -180,7 +180,7 @@ def refresh_plan(session: Session, user: User, catalogue: Catalogue | None = Non
     if profile is None:
         return plan
     catalogue = catalogue or load_catalogue(session)
-    progressed, enrolled = _activity(session, only(user))
+    progressed, enrolled = activity(session, only(user))
     recommendations = recommend(profile, catalogue, enrolled.get(user.id, ()))
     change = _apply(session, plan, profile, recommendations, catalogue, progressed.get(user.id, set()),
                     enrolled.get(user.id, set()))
@@ -229,7 +229,7 @@ class CampaignData:
 
 def load_campaign(session: Session, campaign_id: int) -> CampaignData:
     users = campaign_officials(campaign_id)
-    progressed, enrolled = _activity(session, users)
+    progressed, enrolled = activity(session, users)
     catalogue = load_catalogue(session)
     return CampaignData(catalogue, load_profiles(session, users), progressed, enrolled,
                         shortlists.Scorer(catalogue.resources))
@@ -300,7 +300,7 @@ def build_campaign_plans(session: Session, campaign_id: int, *, dry_run: bool = 
     report.officials = len(user_ids)
     for start in range(0, len(user_ids), chunk_size):
         chunk = user_ids[start:start + chunk_size]
-        _build_chunk(session, data, chunk, match_officials(data, chunk, top_k=top_k), report, dry_run)
+        build_chunk(session, data, chunk, match_officials(data, chunk, top_k=top_k), report, dry_run)
         if not dry_run:
             session.commit()
         if progress:
@@ -309,9 +309,9 @@ def build_campaign_plans(session: Session, campaign_id: int, *, dry_run: bool = 
     return report
 
 
-def _build_chunk(session: Session, data: CampaignData, chunk: list[int],
-                 recommendations: dict[int, list[matching.Recommendation]], report: BatchReport,
-                 dry_run: bool) -> None:
+def build_chunk(session: Session, data: CampaignData, chunk: list[int],
+                recommendations: dict[int, list[matching.Recommendation]], report: BatchReport,
+                dry_run: bool) -> None:
     """Reconcile (or write anew) the plans of the officials in ``chunk``, counting into ``report``."""
     existing = {plan.user_id: plan for plan in session.scalars(
         select(LearningPlan).where(LearningPlan.user_id.in_(chunk))

@@ -88,7 +88,8 @@ def load_profiles(session: Session, users: Select[Any],
     """Profiles of the users in ``users`` that have a submitted attempt, in four queries."""
     latest = _latest_attempts(users)
     people = session.execute(
-        select(latest.c.user_id, latest.c.attempt_id, User.country_id, User.locale, RoleProfile.code)
+        select(latest.c.user_id, latest.c.attempt_id, User.country_id, User.locale, RoleProfile.code,
+               User.learning_languages)
         .join(User, User.id == latest.c.user_id)
         .outerjoin(RoleProfile, RoleProfile.id == latest.c.role_profile_id)
     ).all()
@@ -117,9 +118,10 @@ def load_profiles(session: Session, users: Select[Any],
         codes.setdefault(int(row.user_id), {})[key] = row.code
 
     profiles = {}
-    for user_id, attempt_id, country_id, locale, role_code in people:
+    for user_id, attempt_id, country_id, locale, role_code, chosen in people:
         given = answers.get(user_id, {})
-        languages = languages_from_answer(given.get(LANGUAGES_ITEM))
+        # the account page's choice, when they made one, else their latest assessment's answer
+        languages = languages_from_answer(chosen) or languages_from_answer(given.get(LANGUAGES_ITEM))
         assumed = not languages
         if assumed:
             languages = (locale,) if locale and _LANGUAGE_TAG.match(locale) else DEFAULT_LANGUAGES

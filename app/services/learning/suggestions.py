@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from difflib import SequenceMatcher
@@ -17,11 +17,19 @@ from difflib import SequenceMatcher
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.models import Competency, Framework, Resource, ResourceCompetency, Suggestion, User
+from app.models import Resource, ResourceCompetency, Suggestion, User
 from app.models.base import utcnow
 from app.services import audit, catalogue
 from app.services.audit import Actor
 from app.services.errors import ValidationFailed
+from app.services.learning.resource_details import (  # re-exported: what publishing is given
+    LevelChoice as LevelChoice,
+)
+from app.services.learning.resource_details import LinesInvalid as LinesInvalid
+from app.services.learning.resource_details import ResourceDetails as ResourceDetails
+from app.services.learning.resource_details import Taught as Taught
+from app.services.learning.resource_details import check_details, required_text
+from app.services.learning.resource_details import parse_competency_lines as parse_competency_lines
 
 PENDING, PUBLISHED, REJECTED = "pending", "published", "rejected"
 TITLE_SIMILARITY = 0.85
@@ -33,14 +41,6 @@ class AlreadyInCatalogue(ValidationFailed):
     def __init__(self, resource: Resource) -> None:
         super().__init__(f"{resource.title} is already in the catalogue", field="url")
         self.resource = resource
-
-
-class LinesInvalid(ValidationFailed):
-    """Some lines of a multi-line field are wrong; ``messages`` has one entry per bad line."""
-
-    def __init__(self, messages: list[str], field: str) -> None:
-        super().__init__("; ".join(messages), field=field)
-        self.messages = messages
 
 
 # Submitting -------------------------------------------------------------------------------------
@@ -172,147 +172,37 @@ def find_duplicates(session: Session, suggestions: Sequence[Suggestion]) -> dict
 # Deciding ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Taught:
-    competency: Competency
-    level_from: int
-    level_to: int
-
-
-_LINE = re.compile(r"^(?P<code>\S+)\s+(?P<from>\d+)\s*(?:-|–|→|->|to)\s*(?P<to>\d+)$")
-
-
-def parse_competency_lines(session: Session, text: str) -> list[Taught]:
-    """Lines of ``CODE FROM-TO`` (e.g. ``DATA.ANALYSIS 1-3``; ``FRAMEWORK/CODE`` when a code is in
-    more than one framework). Raise LinesInvalid (field ``competencies``) listing every bad line."""
-    lines = [(n, line.strip()) for n, line in enumerate((text or "").splitlines(), start=1)
-             if line.strip()]
-    if not lines:
-        raise LinesInvalid(["Give at least one competency, one per line, e.g. DATA.ANALYSIS 1-3"],
-                           field="competencies")
-    wanted = {m.group("code").split("/")[-1] for _, line in lines if (m := _LINE.match(line))}
-    by_code: dict[str, list[Competency]] = {}
-    for competency in session.scalars(
-            select(Competency).where(Competency.code.in_(wanted), Competency.retired.is_(False))
-            .options(selectinload(Competency.framework).selectinload(Framework.levels))):
-        by_code.setdefault(competency.code, []).append(competency)
-
-    errors: list[str] = []
-    taught: list[Taught] = []
-    seen: set[int] = set()
-    for n, line in lines:
-        match = _LINE.match(line)
-        if not match:
-            errors.append(f"Line {n}: {line!r} is not CODE FROM-TO, e.g. DATA.ANALYSIS 1-3")
-            continue
-        framework_code, _, code = match.group("code").rpartition("/")
-        options = [c for c in by_code.get(code, []) if not framework_code
-                   or c.framework.code == framework_code]
-        if not options:
-            errors.append(f"Line {n}: no competency has the code {match.group('code')}")
-            continue
-        if len(options) > 1:
-            frameworks = ", ".join(sorted(c.framework.code for c in options))
-            errors.append(f"Line {n}: {code} is in more than one framework ({frameworks}): "
-                          f"write FRAMEWORK/{code}")
-            continue
-        competency = options[0]
-        level_from, level_to = int(match.group("from")), int(match.group("to"))
-        scale = sorted(level.level for level in competency.framework.levels)
-        if level_from not in scale or level_to not in scale:
-            errors.append(f"Line {n}: levels of {code} go from {scale[0]} to {scale[-1]}")
-            continue
-        if level_from >= level_to:
-            errors.append(f"Line {n}: the level it starts from ({level_from}) must be below the "
-                          f"level it reaches ({level_to})")
-            continue
-        if competency.id in seen:
-            errors.append(f"Line {n}: {code} is given twice")
-            continue
-        seen.add(competency.id)
-        taught.append(Taught(competency, level_from, level_to))
-    if errors:
-        raise LinesInvalid(errors, field="competencies")
-    return taught
-
-
-@dataclass(frozen=True)
-class ResourceDetails:
-    """What an admin records when publishing. Text fields are checked by ``publish``."""
-
-    title: str
-    provider: str
-    url: str
-    licence: str
-    languages: str  # "en, fr"
-    format: str
-    hours: float
-    cost: str
-    competencies: str  # "CODE FROM-TO" per line
-    description: str = ""
-    certificate: bool = False
-    offline: bool = False
-    accessibility: Iterable[str] = ()
-    prerequisites: str = ""  # resource codes, comma- or space-separated
-
-
 def publish(session: Session, actor: Actor, suggestion: Suggestion, details: ResourceDetails,
             today: date) -> Resource:
     """Turn a pending suggestion into a published resource reviewed ``today`` by ``actor``.
-    Raise ValidationFailed (with the field) on bad details, or when the address is already a
-    resource's."""
+    Raise ManyProblems with every bad detail (see resource_details.check_details), nothing written."""
     _check_pending(suggestion)
-    title = _required(details.title, "title", "Enter the title", 300)
-    provider = _required(details.provider, "provider", "Enter the provider", 200)
-    url = catalogue.check_url(details.url)
-    normalised = catalogue.normalise_url(url)
-    existing = session.scalar(select(Resource).where(Resource.normalised_url == normalised))
-    if existing is not None:
-        raise ValidationFailed(f"This address is already the resource {existing.title} "
-                               f"({existing.status}): reject the suggestion as a duplicate",
-                               field="url")
-    licence = catalogue.check_licence(details.licence)
-    languages = catalogue.check_languages(details.languages)
-    if details.format not in catalogue.FORMATS:
-        raise ValidationFailed(f"Choose a format: {', '.join(catalogue.FORMATS)}", field="format")
-    if details.cost not in catalogue.COSTS:
-        raise ValidationFailed("Choose free or paid", field="cost")
-    if details.hours is None or not 0 < details.hours <= 1000:
-        raise ValidationFailed("Give the estimated learning time in hours, more than 0 and at most "
-                               "1,000", field="hours")
-    prerequisites = [code for code in re.split(r"[\s,;]+", details.prerequisites or "") if code]
-    unknown = sorted(set(prerequisites) - catalogue.codes_exist(session, prerequisites))
-    if unknown:
-        raise ValidationFailed(f"No resource has the code {', '.join(unknown)}", field="prerequisites")
-    taught = parse_competency_lines(session, details.competencies)
-    accessibility = {feature: feature in set(details.accessibility)
-                     for feature in catalogue.ACCESSIBILITY}
-
+    checked = check_details(session, details)
     resource = Resource(
-        code=catalogue.unique_code(session, title), title=title, provider=provider, url=url,
-        normalised_url=normalised, licence=licence, languages=languages, format=details.format,
-        hours=float(details.hours), cost=details.cost, certificate=bool(details.certificate),
-        prerequisites=list(dict.fromkeys(prerequisites)), accessibility=accessibility,
-        offline=bool(details.offline), description=(details.description or "").strip(),
+        code=catalogue.unique_code(session, checked.title), title=checked.title, provider=checked.provider,
+        url=checked.url, normalised_url=checked.normalised_url, licence=checked.licence,
+        languages=checked.languages, format=checked.format, hours=checked.hours, cost=checked.cost,
+        certificate=checked.certificate, prerequisites=checked.prerequisites,
+        accessibility=checked.accessibility, offline=checked.offline, description=checked.description,
         reviewed_on=today, reviewed_by=actor.user.name if actor.user else "CapStack curators",
         status=catalogue.PUBLISHED,
     )
     resource.teaches = [ResourceCompetency(competency=t.competency, level_from=t.level_from,
-                                           level_to=t.level_to) for t in taught]
+                                           level_to=t.level_to) for t in checked.taught]
     session.add(resource)
     session.flush()
     suggestion.status, suggestion.resource_id = PUBLISHED, resource.id
     _decided(suggestion, actor)
     audit.record(session, actor, "resource.publish", resource,
-                 details={"code": resource.code, "suggestion_id": suggestion.id, "url": url,
-                          "licence": licence})
+                 details={"code": resource.code, "suggestion_id": suggestion.id, "url": checked.url,
+                          "licence": checked.licence})
     return resource
 
 
 def reject(session: Session, actor: Actor, suggestion: Suggestion, reason: str) -> None:
     """Reject a pending suggestion; the suggester sees ``reason``."""
     _check_pending(suggestion)
-    reason = _required(reason, "reason", "Say why, so the person who suggested it knows", 2000)
+    reason = required_text(reason, "reason", "Say why, so the person who suggested it knows", 2000)
     suggestion.status, suggestion.rejection_reason = REJECTED, reason
     _decided(suggestion, actor)
     audit.record(session, actor, "suggestion.reject", suggestion,
@@ -328,10 +218,3 @@ def _decided(suggestion: Suggestion, actor: Actor) -> None:
     suggestion.decided_by_id, suggestion.decided_at = actor.user_id, utcnow()
 
 
-def _required(value: str, field: str, message: str, max_length: int) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationFailed(message, field=field)
-    if len(value) > max_length:
-        raise ValidationFailed(f"Use {max_length} characters or fewer", field=field)
-    return value

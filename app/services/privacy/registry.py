@@ -78,6 +78,9 @@ TABLES: dict[str, Table] = {
         "name": _c("full name", ANON, ERASED_NAME),
         "password_hash": _c("password hash", ANON, None),
         "locale": _c("preferred language", ANON, None),
+        "learning_languages": _c("languages they learn in, from their account page", ANON, None),
+        "email_reminders": _c("wants assessment reminders by e-mail (a choice, not an address)", ANON, False),
+        "email_follow_ups": _c("wants follow-up questions by e-mail (a choice, not an address)", ANON, False),
         "last_login_at": _c("last sign-in time", ANON, None),
         "session_token": _c("login session id", ANON, erased_session_token),
         "active": _c("may sign in", ANON, False),
@@ -112,6 +115,7 @@ TABLES: dict[str, Table] = {
     "campaigns": Table("assessment rounds", {
         "created_by_id": _c("the focal point who created it; " + _BY, KEEP),
         "name": _c("the campaign's name", NONE),
+        "reminder_days": _c("the days before closing on which reminders go out", NONE),
     }),
     "invitations": Table("who was invited to a campaign: kept, the participation funnel counts them", {
         "user_id": _c("the invited official", OWN),
