@@ -24,11 +24,12 @@ import math
 from collections.abc import Mapping, Sequence
 
 import matplotlib
+import numpy as np
 from matplotlib import cm, colormaps, ticker
-from matplotlib.collections import PatchCollection
+from matplotlib.collections import PolyCollection
 from matplotlib.colors import BoundaryNorm, ListedColormap, Normalize
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch, Rectangle
+from matplotlib.patches import Patch
 
 from app.services.evaluation.chart_parts import (
     LOCK,
@@ -134,34 +135,36 @@ organisations × 21 competencies is 1,260 numbers too small to read, and writing
 chart's cost. They are in the table under the chart and its files, like a bar too narrow to label."""
 
 
+def _squares(cells: list[tuple[int, int]]):
+    """The unit squares centred on these (row, column) cells, as one array of corners (cells × 4 × 2):
+    a collection built from it skips turning each of a country's 1,260 squares into a path (0.3 s)."""
+    centres = np.asarray(cells, dtype=float).reshape(-1, 2)
+    xs = centres[:, 1:2] + np.array([-0.5, 0.5, 0.5, -0.5])
+    ys = centres[:, 0:1] + np.array([-0.5, -0.5, 0.5, 0.5])
+    return np.stack([xs, ys], axis=-1)
+
+
 def _cells(ax, values: Sequence[Sequence[Value]], norm, cmap, value_format: str, missing_label: str) -> None:
     """The grid's cells: two collections of squares (one artist each, however many cells: a
     country's 60 organisations × 21 competencies drew 1,260 artists) and the value in each, up to
     MAX_LABELLED_CELLS cells."""
     labelled = sum(len(row) for row in values) <= MAX_LABELLED_CELLS
-    known: list[Rectangle] = []
-    colours: list[tuple[float, ...]] = []
-    missing: list[Rectangle] = []
-    for r, row in enumerate(values):
-        for c, value in enumerate(row):
-            square = Rectangle((c - 0.5, r - 0.5), 1, 1)
-            if value is None:
-                missing.append(square)
-                if labelled:
-                    ax.text(c, r, missing_label, ha="center", va="center", color=TEXT, fontsize=9,
-                            fontstyle="italic")
-                continue
-            colour = cmap(norm(value))
-            known.append(square)
-            colours.append(colour)
-            if labelled:
-                ax.text(c, r, value_text(value_format, value), ha="center", va="center", fontsize=9,
-                        color=ink_on(colour))
+    known = [(r, c) for r, row in enumerate(values) for c, value in enumerate(row) if value is not None]
+    missing = [(r, c) for r, row in enumerate(values) for c, value in enumerate(row) if value is None]
+    colours = cmap(norm(np.array([values[r][c] for r, c in known], dtype=float))) if known else []
+    if labelled:
+        for (r, c), colour in zip(known, colours, strict=True):
+            ax.text(c, r, value_text(value_format, values[r][c]), ha="center", va="center", fontsize=9,
+                    color=ink_on(tuple(colour)))
+        for r, c in missing:
+            ax.text(c, r, missing_label, ha="center", va="center", color=TEXT, fontsize=9,
+                    fontstyle="italic")
     if known:
-        ax.add_collection(PatchCollection(known, facecolors=colours, edgecolors="white", linewidths=1))
+        ax.add_collection(PolyCollection(_squares(known), facecolors=colours, edgecolors="white",
+                                         linewidths=1))
     if missing:
-        ax.add_collection(PatchCollection(missing, facecolors=MISSING_FILL, edgecolors=MISSING_EDGE,
-                                          hatch="///", linewidths=0.5))
+        ax.add_collection(PolyCollection(_squares(missing), facecolors=MISSING_FILL, edgecolors=MISSING_EDGE,
+                                         hatch="///", linewidths=0.5))
 
 
 def heatmap(row_labels: Sequence[str], column_labels: Sequence[str], values: Sequence[Sequence[Value]],
