@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -39,12 +41,27 @@ def _require_browser() -> None:
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
 
 
-def _serve(folder: Path):
-    """A fresh server on its own SQLite file with the demo country; yields its base URL."""
-    database = folder / "e2e.sqlite"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "CAPSTACK_CONFIG": "development"}
+def _env(database: Path) -> dict[str, str]:
+    return {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "CAPSTACK_CONFIG": "development"}
+
+
+@pytest.fixture(scope="session")
+def demo_file(tmp_path_factory) -> Path:
+    """The demo country, built once a run as the Quick start builds it (migrations, content, demo);
+    each server starts from a copy of it."""
+    _require_browser()
+    database = tmp_path_factory.mktemp("demo") / "demo.sqlite"
     for command in (("db", "upgrade"), ("content", "sync"), ("demo",)):
-        _flask(env, *command)
+        _flask(_env(database), *command)
+    return database
+
+
+def _serve(folder: Path, demo: Path):
+    """A fresh server on its own copy of the demo; yields its base URL."""
+    database = folder / "e2e.sqlite"
+    with closing(sqlite3.connect(demo)) as source, closing(sqlite3.connect(database)) as copy:
+        source.backup(copy)  # whole and consistent, whatever the write-ahead log holds
+    env = _env(database)
     port = _free_port()
     server = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "run", "--port", str(port)],  # noqa: S603
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -65,18 +82,16 @@ def _serve(folder: Path):
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+def live_server(tmp_path_factory, demo_file):
     """The server the read-mostly tests share (accessibility, autosave)."""
-    _require_browser()
-    yield from _serve(tmp_path_factory.mktemp("e2e"))
+    yield from _serve(tmp_path_factory.mktemp("e2e"), demo_file)
 
 
 @pytest.fixture(scope="module")
-def journey_server(tmp_path_factory):
+def journey_server(tmp_path_factory, demo_file):
     """A server of a journey's own: a journey changes the demo data (submits, publishes, edits), so
     each test module that drives one gets a fresh demo and leaves the shared server as it was."""
-    _require_browser()
-    yield from _serve(tmp_path_factory.mktemp("journey"))
+    yield from _serve(tmp_path_factory.mktemp("journey"), demo_file)
 
 
 @pytest.fixture(scope="session")
