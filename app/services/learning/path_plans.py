@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,18 +35,10 @@ from app.services.learning.profiles import load_profiles
 
 
 @dataclass
-class PathRefresh:
+class PathRefresh(plans.PlanCounts):
     """What refreshing the plans a path concerns did."""
 
     path_version_id: int
-    officials: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    items_added: int = 0
-    items_removed: int = 0
-    seconds: float = 0.0
-    changes: list[plans.PlanChange] = field(default_factory=list)
 
     def summary(self) -> str:
         word = "official" if self.officials == 1 else "officials"

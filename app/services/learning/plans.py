@@ -190,9 +190,10 @@ def refresh_plan(session: Session, user: User, catalogue: Catalogue | None = Non
 
 # A whole campaign -----------------------------------------------------------------------------------
 
-@dataclass
-class BatchReport:
-    campaign_id: int
+@dataclass(kw_only=True)
+class PlanCounts:
+    """What reconciling the plans of some officials did (``build_chunk`` counts into it)."""
+
     officials: int = 0
     created: int = 0
     updated: int = 0
@@ -200,8 +201,13 @@ class BatchReport:
     items_added: int = 0
     items_removed: int = 0
     seconds: float = 0.0
-    dry_run: bool = False
     changes: list[PlanChange] = field(default_factory=list)
+
+
+@dataclass
+class BatchReport(PlanCounts):
+    campaign_id: int
+    dry_run: bool = False
 
     def summary(self) -> str:
         verb = "would be" if self.dry_run else "were"
